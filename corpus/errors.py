@@ -48,3 +48,11 @@ class ArticleNotFound(CorpusError):
     def __init__(self, article_id: str) -> None:
         self.article_id = article_id
         super().__init__(f"no article with id {article_id}")
+
+
+class StoreError(CorpusError):
+    """The database cannot be used: not a briefbot store, corrupt, locked or closed."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)

@@ -83,6 +83,7 @@ class Article(BaseModel):
     url: str | None = None
     published: date | None = None
     format: str = "plain"
+    sections: tuple[str, ...] = ()
     text: str
     passages: tuple[Passage, ...] = ()
 

@@ -1,0 +1,122 @@
+"""Direct quotes in prose and the speakers they are attributed to."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.models import Speaker
+
+# Titles and descriptors that may precede a name ("US President Donald Trump") and are not
+# part of it; what precedes the name is kept as the speaker's role.
+_TITLES = {
+    "president", "vice", "prime", "minister", "governor", "gov", "gov.", "sen", "sen.", "senator",
+    "rep", "rep.", "representative", "secretary", "chancellor", "mr", "mr.", "mrs", "mrs.", "ms",
+    "ms.", "dr", "dr.", "spokesperson", "spokesman", "spokeswoman", "chief", "ceo", "director",
+    "chair", "chairman", "chairwoman", "mayor", "general", "gen.", "king", "queen", "pope",
+    "speaker", "leader", "commissioner", "ambassador", "judge", "justice", "premier", "envoy",
+    "coach", "captain", "head", "executive", "officer", "founder", "professor", "prof.", "sheikh",
+    "foreign", "defense", "defence", "interior", "finance", "health", "energy", "economy",
+    "deputy", "state", "white", "house", "press", "adviser", "advisor", "aide", "analyst",
+}  # fmt: skip
+_SPEECH_VERBS = (
+    "said|says|told|tells|wrote|writes|added|adds|stressed|warned|stated|declared|noted|explained|"
+    "insisted|continued|posted|tweeted|announced|argued|claimed|asked|replied|urged|remarked|"
+    "described|called|recalled|acknowledged|admitted|emphasized|emphasised|vowed|promised|"
+    "insists|warns|notes|explains|argues|claims|asks|replies|urges|concluded|confirmed|stressing|"
+    "saying|adding|writing|telling"
+)
+_NAME_WORD = r"(?:[A-Z][\w'’.\-]*|al|bin|de|da|del|van|von|le|la)"
+_NAME = rf"(?:the\s+)?[A-Z][\w'’.\-]*(?:\s+{_NAME_WORD}){{0,5}}"
+_QUOTE_RE = re.compile(r"“[^“”]+”|\"[^\"\n]+\"|«[^«»]+»")
+_Q = "\x00"  # stands for a quotation once it is cut out of a sentence
+
+_AFTER_QUOTE = re.compile(rf"{_Q}[,.!?—–\s]*(?P<name>{_NAME})\s+(?:{_SPEECH_VERBS})\b")
+_VERB_THEN_NAME = re.compile(
+    rf"{_Q}[,.!?—–\s]*(?:{_SPEECH_VERBS})\s+(?:(?:a|the)\s+(?:statement|post|message|spokesperson|"
+    rf"spokesman|spokeswoman)\s+(?:from|for|of)\s+)?(?P<name>{_NAME})"
+)
+_NAME_THEN_QUOTE = re.compile(
+    rf"(?P<name>{_NAME})(?:,[^,{_Q}]{{1,80}},)?\s+(?:{_SPEECH_VERBS})\b[^{_Q}]{{0,80}}{_Q}"
+)
+_ACCORDING = re.compile(rf"according to\s+(?P<name>{_NAME})")
+_PRONOUN = re.compile(
+    rf"(?:{_Q}[,.!?—–\s]*(?:he|she)\s+(?:{_SPEECH_VERBS})\b)|(?:\b(?:He|She|he|she)\s+(?:{_SPEECH_VERBS})\b[^{_Q}]{{0,40}}{_Q})"
+)
+_NOT_NAMES = {"The", "This", "That", "It", "They", "We", "I", "He", "She", "In", "On", "But", "And", "A"}
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quotation's span in the text and the words it quotes."""
+
+    start: int
+    end: int
+
+    def words(self, text: str) -> int:
+        return len(text[self.start + 1 : self.end - 1].split())
+
+
+def quotes_in(text: str, start: int, end: int) -> list[Quote]:
+    """Quotations between start and end."""
+    return [Quote(start + m.start(), start + m.end()) for m in _QUOTE_RE.finditer(text[start:end])]
+
+
+def attributed_speaker(text: str, start: int, end: int, last: Speaker | None) -> Speaker | None:
+    """The speaker of the direct quote in this sentence, or None when it has none.
+
+    Only quotes of three words or more count: shorter ones are scare quotes ("terrorists").
+    A pronoun ("he said") resolves to `last`, the previous named speaker.
+    """
+    found = quotes_in(text, start, end)
+    if not any(q.words(text) >= 3 for q in found):
+        return None
+    outside, pos = [], start
+    for q in found:
+        outside.append(text[pos : q.start])
+        outside.append(_Q)
+        pos = q.end
+    outside.append(text[pos:end])
+    frame = " ".join("".join(outside).split())
+    for pattern in (_AFTER_QUOTE, _VERB_THEN_NAME, _NAME_THEN_QUOTE, _ACCORDING):
+        m = pattern.search(frame)
+        if m and (speaker := _speaker(m.group("name"))):
+            return speaker
+    if _PRONOUN.search(frame) and last is not None:
+        return last
+    if frame.replace(_Q, "").strip(" ,.!?—–") == "" and last is not None:
+        return last  # a quote on its own continues the previous speaker
+    return None
+
+
+def _speaker(raw: str) -> Speaker | None:
+    words = raw.split()
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    # Drop a trailing possessive or lowercase tail.
+    while words and not words[-1][0].isupper():
+        words.pop()
+    cut = 0
+    for i, w in enumerate(words[:-1]):
+        if w.lower().strip(",") in _TITLES or w.isupper() and len(w) <= 4:
+            cut = i + 1
+    name_words = words[cut:]
+    role = " ".join(words[:cut]) or None
+    if not name_words or name_words[0] in _NOT_NAMES:
+        return None
+    name = " ".join(name_words).rstrip(".,’'s").rstrip("’'")
+    if len(name) < 2:
+        return None
+    return Speaker(name=name, role=role)
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two names plausibly denote one person ("Putin" and "Vladimir Putin")."""
+    ta = [t for t in re.findall(r"\w+", a.lower()) if len(t) > 1]
+    tb = [t for t in re.findall(r"\w+", b.lower()) if len(t) > 1]
+    if not ta or not tb:
+        return False
+    if ta[-1] == tb[-1]:
+        return True
+    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    return all(t in long_ for t in short)
