@@ -34,7 +34,8 @@ def parse_briefing(text: str, headings: list[tuple[int, int, str]]) -> Parsed:
     lead_start = 0
     if title_block is not None:
         first_line_end = text.find("\n", title_block.start)
-        first_line_end = title_block.end if first_line_end == -1 else min(first_line_end, title_block.end)
+        if first_line_end == -1 or first_line_end > title_block.end:
+            first_line_end = title_block.end
         candidate = text[title_block.start : first_line_end]
         if not _LEAD_LABEL.match(candidate):
             title = candidate.strip().lstrip("#").strip()

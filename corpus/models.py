@@ -83,9 +83,13 @@ class Article(BaseModel):
     url: str | None = None
     published: date | None = None
     format: str = "plain"
-    sections: tuple[str, ...] = ()
     text: str
     passages: tuple[Passage, ...] = ()
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """The sections that hold passages, in the order they appear."""
+        return tuple(dict.fromkeys(p.section for p in self.passages))
 
 
 def article_id(text: str) -> str:

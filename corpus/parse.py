@@ -91,7 +91,6 @@ def parse_article(
         format=parsed.format,
         text=text,
         passages=passages,
-        sections=parsed.sections,
     )
 
 

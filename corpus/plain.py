@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from corpus.drafts import Draft, Parsed
 from corpus.models import Speaker, Status
-from corpus.quotes import attributed_speaker
+from corpus.quotes import attributed_speaker, full_name, reported_speaker
 from corpus.sections import is_furniture
 from corpus.segment import Block, blocks, chunk, sentences
 
-_SOURCE_LINE = re.compile(r"^(source|sources|via|credit)\s*:", re.IGNORECASE)
+_SOURCE_LINE = re.compile(r"(source|sources|via|credit|photo|image)\s*:", re.IGNORECASE)
+_BYLINE = re.compile(r"(by|written by|reporting by)\s+[A-Z]", re.IGNORECASE)
+
+
+def is_label(line: str, block: Block) -> bool:
+    """A short line that names something (heading, dateline, caption) but says nothing."""
+    return (
+        not block.bullet
+        and "\n" not in line
+        and len(line) <= 80
+        and len(line.split()) < 8
+        and not line.rstrip("”\"'’)").endswith((".", "!"))
+    )
 
 
 def looks_like_title(text: str, block: Block, has_more: bool) -> bool:
@@ -21,7 +34,7 @@ def looks_like_title(text: str, block: Block, has_more: bool) -> bool:
         and not block.bullet
         and "\n" not in line
         and len(line) <= 200
-        and not line.rstrip("”\"'’").endswith((".", ":"))
+        and not line.rstrip("”\"'’").endswith((".", ":", "…", ",", ";"))
     )
 
 
@@ -35,12 +48,27 @@ def parse_plain(text: str, start: int = 0, *, section: str = "Body") -> Parsed:
     drafts: list[Draft] = []
     last: Speaker | None = None
     for block in found:
-        if _SOURCE_LINE.match(text[block.start : block.end]):
+        line = text[block.start : block.end]
+        if _SOURCE_LINE.match(line) or _BYLINE.match(line):
+            continue
+        if is_label(line, block):
+            if len(line) <= 60 and not line.isupper():
+                section = line.rstrip(":").strip("#* ").strip()
             continue
         runs, last = quote_runs(text, block.start, block.end, last)
         for s, e, speaker in runs:
             status = Status.STATEMENT if speaker else Status.UNSPECIFIED
             drafts.extend(Draft(cs, ce, section, status, speaker) for cs, ce in chunk(text, s, e))
+    named = {}
+    for d in drafts:
+        if d.speaker and d.speaker.name not in named:
+            named[d.speaker.name] = full_name(text, d.speaker.name)
+    drafts = [
+        replace(d, speaker=d.speaker.model_copy(update={"name": named[d.speaker.name]}))
+        if d.speaker
+        else d
+        for d in drafts
+    ]
     return Parsed(title, drafts, "plain", (section,))
 
 
@@ -53,6 +81,8 @@ def quote_runs(
         speaker = attributed_speaker(text, s, e, last)
         if speaker:
             last = speaker
+        elif reported := reported_speaker(text, s, e):
+            last = reported
         if runs and runs[-1][2] == speaker:
             runs[-1] = (runs[-1][0], e, speaker)
         else:

@@ -17,7 +17,7 @@ _TITLES = {
     "speaker", "leader", "commissioner", "ambassador", "judge", "justice", "premier", "envoy",
     "coach", "captain", "head", "executive", "officer", "founder", "professor", "prof.", "sheikh",
     "foreign", "defense", "defence", "interior", "finance", "health", "energy", "economy",
-    "deputy", "state", "white", "house", "press", "adviser", "advisor", "aide", "analyst",
+    "deputy", "state", "press", "adviser", "advisor", "aide", "analyst",
 }  # fmt: skip
 _SPEECH_VERBS = (
     "said|says|told|tells|wrote|writes|added|adds|stressed|warned|stated|declared|noted|explained|"
@@ -27,22 +27,38 @@ _SPEECH_VERBS = (
     "saying|adding|writing|telling"
 )
 _NAME_WORD = r"(?:[A-Z][\w'’.\-]*|al|bin|de|da|del|van|von|le|la)"
-_NAME = rf"(?:the\s+)?[A-Z][\w'’.\-]*(?:\s+{_NAME_WORD}){{0,5}}"
+_NAME = rf"(?:the\s+)?[A-Z][\w'’.\-]*(?:\s+{_NAME_WORD}){{0,7}}"
 _QUOTE_RE = re.compile(r"“[^“”]+”|\"[^\"\n]+\"|«[^«»]+»")
 _Q = "\x00"  # stands for a quotation once it is cut out of a sentence
 
-_AFTER_QUOTE = re.compile(rf"{_Q}[,.!?—–\s]*(?P<name>{_NAME})\s+(?:{_SPEECH_VERBS})\b")
+_ROLE_WORDS = (
+    "speaker|spokesperson|spokesman|spokeswoman|president|minister|chair|chairman|chairwoman|"
+    "secretary|leader|director|official|governor|mayor|chief|executive|ceo|commissioner|"
+    "prime|foreign|defence|defense|finance|interior|deputy|general|head|envoy|ambassador"
+)
+_AFTER_QUOTE = re.compile(
+    rf"{_Q}[,.!?—–\s]*(?P<role>(?:(?:{_ROLE_WORDS})\s+){{1,3}})?(?P<name>{_NAME})"
+    rf"(?:\s+and\s+(?:[a-z]+\s+)?{_NAME})?\s+(?:{_SPEECH_VERBS})\b"
+)
 _VERB_THEN_NAME = re.compile(
     rf"{_Q}[,.!?—–\s]*(?:{_SPEECH_VERBS})\s+(?:(?:a|the)\s+(?:statement|post|message|spokesperson|"
-    rf"spokesman|spokeswoman)\s+(?:from|for|of)\s+)?(?P<name>{_NAME})"
+    rf"spokesman|spokeswoman)\s+(?:from|for|of)\s+)?(?:(?P<role>(?:(?:{_ROLE_WORDS})\s+){{1,3}}))?"
+    rf"(?P<name>{_NAME})(?:,\s+(?:the\s+)?(?P<appositive>[a-z][\w\s'’-]{{2,60}}?)(?:[,.]|$))?"
 )
+_AUX = r"(?:(?:has|have|had|also|later|then|previously|again|once|has also)\s+)*"
 _NAME_THEN_QUOTE = re.compile(
-    rf"(?P<name>{_NAME})(?:,[^,{_Q}]{{1,80}},)?\s+(?:{_SPEECH_VERBS})\b[^{_Q}]{{0,80}}{_Q}"
+    rf"(?:\b(?P<role>(?:(?:{_ROLE_WORDS})\s+){{1,3}}))?(?P<name>{_NAME})"
+    rf"(?:\s+and\s+(?:[a-z]+\s+)?{_NAME})?(?:,[^,{_Q}]{{1,80}},)?\s+{_AUX}(?:{_SPEECH_VERBS})\b[^{_Q}]{{0,80}}{_Q}"
 )
+# Indirect speech ("Mr Xi said the world …") names who a later "he said" refers to.
+_REPORTED = re.compile(rf"(?P<name>{_NAME})(?:,[^,]{{1,80}},)?\s+{_AUX}(?:{_SPEECH_VERBS}|urged)\b")
 _ACCORDING = re.compile(rf"according to\s+(?P<name>{_NAME})")
 _PRONOUN = re.compile(
-    rf"(?:{_Q}[,.!?—–\s]*(?:he|she)\s+(?:{_SPEECH_VERBS})\b)|(?:\b(?:He|She|he|she)\s+(?:{_SPEECH_VERBS})\b[^{_Q}]{{0,40}}{_Q})"
+    rf"(?:{_Q}[,.!?—–\s]*(?:he|she|they)\s+(?:{_SPEECH_VERBS})\b)"
+    rf"|(?:\b(?:He|She|he|she)\s+{_AUX}(?:{_SPEECH_VERBS})\b[^{_Q}]{{0,40}}{_Q})"
+    rf"|(?:{_Q}[,.!?—–\s]*(?:reads|read|says|said)\s+(?:the|a|his|her)\s+(?:post|statement|message|tweet|letter))"
 )
+_HONORIFICS = {"mr", "mrs", "ms", "dr", "messrs"}
 _NOT_NAMES = {"The", "This", "That", "It", "They", "We", "I", "He", "She", "In", "On", "But", "And", "A"}
 
 
@@ -80,7 +96,7 @@ def attributed_speaker(text: str, start: int, end: int, last: Speaker | None) ->
     frame = " ".join("".join(outside).split())
     for pattern in (_AFTER_QUOTE, _VERB_THEN_NAME, _NAME_THEN_QUOTE, _ACCORDING):
         m = pattern.search(frame)
-        if m and (speaker := _speaker(m.group("name"))):
+        if m and (speaker := _speaker(m.group("name"), _role(m))):
             return speaker
     if _PRONOUN.search(frame) and last is not None:
         return last
@@ -89,7 +105,19 @@ def attributed_speaker(text: str, start: int, end: int, last: Speaker | None) ->
     return None
 
 
-def _speaker(raw: str) -> Speaker | None:
+def reported_speaker(text: str, start: int, end: int) -> Speaker | None:
+    """Who is reported speaking in a sentence without a direct quote ("Mr Xi said …")."""
+    m = _REPORTED.search(" ".join(text[start:end].split()))
+    return _speaker(m.group("name")) if m else None
+
+
+def _role(m: re.Match[str]) -> str | None:
+    groups = m.groupdict()
+    parts = [groups.get("role"), groups.get("appositive")]
+    return " ".join(p.strip() for p in parts if p and p.strip()) or None
+
+
+def _speaker(raw: str, extra_role: str | None = None) -> Speaker | None:
     words = raw.split()
     if words and words[0].lower() == "the":
         words = words[1:]
@@ -101,13 +129,46 @@ def _speaker(raw: str) -> Speaker | None:
         if w.lower().strip(",") in _TITLES or w.isupper() and len(w) <= 4:
             cut = i + 1
     name_words = words[cut:]
-    role = " ".join(words[:cut]) or None
+    role = " ".join(w for w in words[:cut] if w.lower().rstrip(".") not in _HONORIFICS) or None
+    if extra_role:
+        role = f"{role} {extra_role}" if role else extra_role
     if not name_words or name_words[0] in _NOT_NAMES:
         return None
     name = " ".join(name_words).rstrip(".,’'s").rstrip("’'")
     if len(name) < 2:
         return None
     return Speaker(name=name, role=role)
+
+
+_CALENDAR = {
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
+    "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December",
+}  # fmt: skip
+
+
+def full_name(text: str, name: str) -> str:
+    """The longest form of a one-word name used in the text ("Xi" → "Xi Jinping")."""
+    if " " in name:
+        return name
+    best = name
+    pattern = rf"((?:[A-Z][\w'’.-]+\s+){{0,3}}){re.escape(name)}((?:\s+[A-Z][\w'’-]+){{0,2}})"
+    for m in re.finditer(pattern, text):
+        before = m.group(1).split()
+        titled = [i for i, w in enumerate(before) if w.lower().rstrip(".,") in _TITLES]
+        if titled:
+            before = before[titled[-1] + 1 :]
+        if before and before[0] in _NOT_NAMES:
+            before = []
+        after = []
+        for w in m.group(2).split():
+            if w in _CALENDAR or w in _NOT_NAMES or w.lower() in _TITLES:
+                break
+            after.append(w)
+        candidate = " ".join([*before, name, *after])
+        if len(candidate) > len(best) and len(candidate.split()) <= 4:
+            best = candidate
+    return best
 
 
 def same_person(a: str, b: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -64,10 +63,6 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX articles_newest ON articles (published, added_at);
         """,
-    ),
-    (
-        "corpus.0002_article_sections",
-        "ALTER TABLE articles ADD COLUMN sections TEXT NOT NULL DEFAULT '[]';",
     ),
 ]
 
@@ -242,8 +237,8 @@ class Store:
                 self._check_dim(conn, matrix.shape[1])
             conn.execute(
                 "INSERT INTO articles"
-                " (id, title, source, url, published, format, sections, text, added_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " (id, title, source, url, published, format, text, added_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     article.id,
                     article.title,
@@ -251,7 +246,6 @@ class Store:
                     article.url,
                     article.published.isoformat() if article.published else None,
                     article.format,
-                    json.dumps(list(article.sections)),
                     article.text,
                     _now(),
                 ),
@@ -311,7 +305,6 @@ class Store:
             url=row["url"],
             published=_date(row["published"]),
             format=row["format"],
-            sections=tuple(json.loads(row["sections"])),
             text=row["text"],
             passages=tuple(_passage(r) for r in rows),
         )

@@ -1,0 +1,215 @@
+"""`briefbot eval`: measure retrieval on a set of articles and questions (DESIGN.md: Evaluation)."""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from corpus.models import Passage, Status
+from corpus.parse import ArticleMeta
+from retrieval.embedder import Embedder
+from retrieval.library import Library, Tuning
+
+MAX_HIT_CHARS = 600
+RANKS = 10
+FIGURES = ("hit@1", "hit@3", "mrr", "status_accuracy", "abstained_negative", "false_abstention")
+
+# A retriever maps a question to the passages shown, best first (empty: "nothing found").
+Retriever = Callable[[str], list[Passage]]
+
+
+def load_set(directory: Path) -> tuple[dict[str, str], dict[str, dict], list[dict]]:
+    """Article texts by key, their metadata by key, and the questions."""
+    texts = {
+        p.stem: p.read_text(encoding="utf-8")
+        for p in sorted((directory / "articles").glob("*.txt"))
+    }
+    meta: dict[str, dict] = {}
+    meta_file = directory / "articles.jsonl"
+    if meta_file.exists():
+        for line in meta_file.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                meta[str(row["id"])] = row
+    questions = [
+        json.loads(line)
+        for line in (directory / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    return texts, meta, questions
+
+
+def article_meta(row: dict) -> ArticleMeta:
+    published = row.get("published")
+    return ArticleMeta(
+        title=row.get("title"),
+        source=row.get("site") or row.get("source"),
+        url=row.get("url"),
+        published=date.fromisoformat(published) if published else None,
+    )
+
+
+def is_hit(passage: Passage, gold: dict, text: str) -> bool:
+    """The passage overlaps a place where the gold snippet occurs, and is short enough to count."""
+    if passage.end - passage.start > MAX_HIT_CHARS:
+        return False
+    snippet = gold["snippet"]
+    for m in re.finditer(re.escape(snippet), text):
+        if passage.start < m.end() and m.start() < passage.end:
+            return True
+    return False
+
+
+def score(
+    questions: list[dict],
+    answer: Callable[[dict], list[Passage]],
+    texts_by_id: dict[str, str],
+    key_to_id: dict[str, str],
+) -> dict:
+    """Run every question and compute the figures, overall and per kind."""
+    rows: list[dict] = []
+    for q in questions:
+        shown = answer(q)[:RANKS]
+        first_hit = None
+        status_checks: list[bool] = []
+        for rank, p in enumerate(shown, start=1):
+            matched = [
+                g
+                for g in q["gold"]
+                if key_to_id.get(g["article"]) == p.article_id
+                and is_hit(p, g, texts_by_id[p.article_id])
+            ]
+            if not matched:
+                continue
+            first_hit = first_hit or rank
+            if rank <= 3:
+                status_checks.append(any(p.status == Status(g["status"]) for g in matched))
+        rows.append(
+            {"kind": q["kind"], "answerable": bool(q["gold"]), "shown": len(shown),
+             "first_hit": first_hit, "status": status_checks}
+        )  # fmt: skip
+    per_kind = {kind: _figures([r for r in rows if r["kind"] == kind]) for kind in _kinds(rows)}
+    return {"n": len(rows), "overall": _figures(rows), "per_kind": per_kind}
+
+
+def _kinds(rows: list[dict]) -> list[str]:
+    return list(dict.fromkeys(r["kind"] for r in rows))
+
+
+def _figures(rows: list[dict]) -> dict[str, float | None]:
+    answerable = [r for r in rows if r["answerable"]]
+    negative = [r for r in rows if not r["answerable"]]
+    checks = [c for r in answerable for c in r["status"]]
+
+    def share(items: list, pred: Callable[[dict], bool]) -> float | None:
+        return round(sum(1 for i in items if pred(i)) / len(items), 4) if items else None
+
+    mrr = (
+        round(sum(1 / r["first_hit"] for r in answerable if r["first_hit"]) / len(answerable), 4)
+        if answerable
+        else None
+    )
+    return {
+        "hit@1": share(answerable, lambda r: r["first_hit"] == 1),
+        "hit@3": share(answerable, lambda r: bool(r["first_hit"]) and r["first_hit"] <= 3),
+        "mrr": mrr,
+        "status_accuracy": round(sum(checks) / len(checks), 4) if checks else None,
+        "abstained_negative": share(negative, lambda r: r["shown"] == 0),
+        "false_abstention": share(answerable, lambda r: r["shown"] == 0),
+    }
+
+
+def evaluate(
+    directory: Path, embedder: Embedder, *, baseline: str | None = None, tuning: Tuning | None = None
+) -> dict:
+    """Ingest the set into a fresh temporary store and ask every question."""
+    texts, meta, questions = load_set(directory)
+    with tempfile.TemporaryDirectory(prefix="briefbot-eval-") as tmp:
+        library = Library(Path(tmp), embedder, tuning)
+        try:
+            key_to_id: dict[str, str] = {}
+            for key, text in texts.items():
+                article = library.ingest(
+                    text, filename=f"{key}.txt", meta=article_meta(meta.get(key, {})), save=False
+                )
+                key_to_id[key] = article.id
+            texts_by_id = {key_to_id[k]: t for k, t in texts.items()}
+            if baseline == "dense-chunks":
+                retrieve = dense_chunks_retriever(texts_by_id, embedder)
+            elif baseline is None:
+                def retrieve(question: str) -> list[Passage]:
+                    return [r.passage for r in library.ask(question, limit=RANKS).results]
+            else:
+                raise ValueError(f"unknown baseline {baseline!r}; known: dense-chunks")
+            return score(questions, lambda q: retrieve(q["question"]), texts_by_id, key_to_id)
+        finally:
+            library.close()
+
+
+def dense_chunks_retriever(texts_by_id: dict[str, str], embedder: Embedder) -> Retriever:
+    """What a plain LangChain FAISS user gets: 500-character chunks, cosine top 10, no abstention."""
+    chunks: list[Passage] = []
+    for aid, text in texts_by_id.items():
+        for i, (s, e) in enumerate(split_chunks(text, 0, len(text), 500)):
+            chunks.append(
+                Passage(article_id=aid, ordinal=i, section="chunk", status=Status.UNSPECIFIED,
+                        start=s, end=e, text=text[s:e])
+            )  # fmt: skip
+    matrix = embedder.encode([c.text for c in chunks])
+
+    def retrieve(question: str) -> list[Passage]:
+        scores = matrix @ embedder.encode([question])[0]
+        return [chunks[i] for i in np.argsort(-scores)[:RANKS]]
+
+    return retrieve
+
+
+def split_chunks(text: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
+    """Recursive character splitting (paragraphs, lines, words) into spans of at most `size`."""
+    if end - start <= size:
+        return [(start, end)] if text[start:end].strip() else []
+    for sep in ("\n\n", "\n", " "):
+        pieces, pos = [], start
+        while (cut := text.find(sep, pos, end)) != -1:
+            pieces.append((pos, cut + len(sep)))
+            pos = cut + len(sep)
+        pieces.append((pos, end))
+        pieces = [(s, e) for s, e in pieces if e > s]
+        if len(pieces) > 1:
+            break
+    else:
+        return [(s, min(s + size, end)) for s in range(start, end, size)]
+    out: list[tuple[int, int]] = []
+    cur_start, cur_end = pieces[0][0], pieces[0][0]
+    for s, e in pieces:
+        if e - cur_start <= size:
+            cur_end = e
+            continue
+        if cur_end > cur_start:
+            out.extend(split_chunks(text, cur_start, cur_end, size))
+        cur_start, cur_end = s, e
+    out.extend(split_chunks(text, cur_start, cur_end, size))
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+def format_table(report: dict) -> str:
+    """The figures as a Markdown table: one row overall, one per kind."""
+    head = "| set | n | " + " | ".join(FIGURES) + " |"
+    lines = [head, "|" + " --- |" * (len(FIGURES) + 2)]
+
+    def row(name: str, n: int | str, figs: dict) -> str:
+        cells = ["—" if figs[f] is None else f"{figs[f]:.3f}" for f in FIGURES]
+        return f"| {name} | {n} | " + " | ".join(cells) + " |"
+
+    lines.append(row("overall", report["n"], report["overall"]))
+    counts: dict[str, int] = defaultdict(int)
+    for kind, figs in report["per_kind"].items():
+        lines.append(row(kind, counts.get(kind, ""), figs))
+    return "\n".join(lines)

@@ -1,0 +1,284 @@
+"""The one object everybody uses: store, embedder and indexes behind `ingest`, `ask`, `remove`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from corpus.errors import DuplicateArticle
+from corpus.models import Article, Passage, Status
+from corpus.parse import ArticleMeta, parse_article
+from corpus.store import ArticleSummary, Store
+from retrieval.answer import Answer, Result, Source
+from retrieval.embedder import Embedder
+from retrieval.lexical import LexicalIndex
+from retrieval.query import Query, analyze
+from retrieval.ranking import Weights, hybrid, rescore
+from retrieval.vector_index import IndexMismatch, VectorIndex, reconcile_plan
+
+log = logging.getLogger(__name__)
+
+STORE_FILE = "briefbot.sqlite3"
+INDEX_DIR = "index"
+MODEL_KEY = "embedding_model"
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Retrieval knobs, calibrated on the development set (README: Retrieval)."""
+
+    candidates: int = 50
+    max_results: int = 10
+    # Cosine similarity between question and passage below which nothing is shown.
+    abstain_below: float = 0.40
+    # Results whose similarity falls this far below the best one are dropped.
+    tail_gap: float = 0.25
+    # Two passages of one article this similar carry the same fact (a Key Takeaway repeating a
+    # Verified Fact): shown once. Across articles the bar is higher: the same quote or fact.
+    same_article_duplicate: float = 0.85
+    cross_article_duplicate: float = 0.90
+    approximate_from: int = 200_000
+    batch_size: int = 64
+    weights: Weights = Weights()
+
+
+def document_text(title: str, passage: Passage) -> str:
+    """What is embedded and keyword-indexed for a passage: its words, its speaker, its headline."""
+    who = ""
+    if passage.speaker:
+        role = f", {passage.speaker.role}" if passage.speaker.role else ""
+        who = f"{passage.speaker.name}{role}: "
+    return f"{who}{passage.text}\n({title})"
+
+
+class Library:
+    """The corpus with its indexes; safe to call from worker threads."""
+
+    def __init__(self, data_dir: Path, embedder: Embedder, tuning: Tuning | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.embedder = embedder
+        self.tuning = tuning or Tuning()
+        self.store = Store(self.data_dir / STORE_FILE)
+        self.index = VectorIndex(embedder.dim, approximate_from=self.tuning.approximate_from)
+        self.lexical = LexicalIndex()
+        self._sources: dict[str, Source] = {}
+        self._speakers: dict[str, str] = {}
+        self._write = threading.Lock()
+        self._reconcile()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- start-up ---------------------------------------------------------------------
+
+    def _reconcile(self) -> None:
+        """Bring stored vectors and the saved index in line with the store (DESIGN.md: Storage)."""
+        model = self.embedder.name
+        if self.store.get_meta(MODEL_KEY) not in (None, model):
+            log.warning("embedding model changed to %s: re-embedding every passage", model)
+            self.store.clear_vectors()
+        self.store.set_meta(MODEL_KEY, model)
+        missing = self.store.ids_without_vector()
+        if missing:
+            log.info("embedding %d passages that have no vector", len(missing))
+            self._embed_ids(missing)
+        index_dir = self.data_dir / INDEX_DIR
+        store_ids = self.store.passage_ids()
+        try:
+            self.index = VectorIndex.load(
+                index_dir, model, self.embedder.dim, approximate_from=self.tuning.approximate_from
+            )
+            to_add, to_remove = reconcile_plan(self.index.ids(), store_ids)
+            if to_remove:
+                self.index.remove(to_remove)
+            if to_add:
+                ids, vectors = self.store.vectors(sorted(to_add))
+                self.index.add(ids, vectors)
+            if to_add or to_remove:
+                log.info("index reconciled: %d added, %d removed", len(to_add), len(to_remove))
+                self.index.save(index_dir, model)
+        except IndexMismatch as exc:
+            if store_ids:
+                log.warning("rebuilding the vector index: %s", exc.reason)
+            ids, vectors = self.store.vectors()
+            self.index.rebuild(ids, vectors)
+            self.index.save(index_dir, model)
+        summaries = {s.id: s for s in self.store.articles()}
+        passages = self.store.all_passages()
+        self._sources = {aid: _source(s) for aid, s in summaries.items()}
+        self._remember(passages)
+
+    def _embed_ids(self, ids: list[int]) -> None:
+        passages = self.store.passages(ids)
+        titles = {a.id: a.title for a in self.store.articles()}
+        for start in range(0, len(ids), 1024):
+            chunk = ids[start : start + 1024]
+            texts = [document_text(titles[passages[i].article_id], passages[i]) for i in chunk]
+            self.store.set_vectors(chunk, self._encode(texts))
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        return self.embedder.encode(texts, batch_size=self.tuning.batch_size)
+
+    def _remember(self, passages: Iterable[Passage]) -> None:
+        items = {}
+        for p in passages:
+            assert p.id is not None
+            items[p.id] = document_text(self._sources[p.article_id].title, p)
+            if p.speaker:
+                roles = self._speakers.get(p.speaker.name, "")
+                if p.speaker.role and p.speaker.role not in roles:
+                    roles = f"{roles} {p.speaker.role}".strip()
+                self._speakers[p.speaker.name] = roles
+        self.lexical.add(items)
+
+    # -- verbs ------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        data: bytes | str,
+        *,
+        filename: str | None = None,
+        meta: ArticleMeta | None = None,
+        max_bytes: int | None = None,
+        save: bool = True,
+    ) -> Article:
+        """Parse, store and index one article; raises ParseError or DuplicateArticle."""
+        kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
+        article = parse_article(data, filename=filename, meta=meta, **kwargs)
+        existing = self.store.find(article.id)
+        if existing is not None:
+            raise DuplicateArticle(existing.id, existing.title)
+        vectors = self._encode([document_text(article.title, p) for p in article.passages])
+        with self._write:
+            stored = self.store.add(article, vectors)
+            ids = [p.id for p in stored.passages]
+            self.index.add(ids, vectors)
+            self._sources[stored.id] = Source.of(stored)
+            self._remember(stored.passages)
+            if save:
+                self.save_index()
+        return stored
+
+    def save_index(self) -> None:
+        """Write the vector index to disk (atomically; see VectorIndex.save)."""
+        self.index.save(self.data_dir / INDEX_DIR, self.embedder.name)
+
+    def remove(self, article_id: str) -> Article:
+        """Delete an article and its passages from the store and both indexes."""
+        with self._write:
+            removed = self.store.remove(article_id)
+            ids = {p.id for p in removed.passages if p.id is not None}
+            self.index.remove(ids)
+            self.lexical.remove(ids)
+            self._sources.pop(article_id, None)
+            self.save_index()
+        return removed
+
+    def articles(self) -> list[ArticleSummary]:
+        return self.store.articles()
+
+    def speakers(self) -> list[str]:
+        return sorted(self._speakers)
+
+    def ask(self, question: str, *, limit: int | None = None) -> Answer:
+        """The passages that answer the question, best first, or none when nothing is relevant."""
+        limit = limit or self.tuning.max_results
+        query = analyze(question, self._speakers)
+        if not query.text or len(self.index) == 0:
+            return Answer(question=question)
+        qvec = self._encode([query.text])[0]
+        n = self.tuning.candidates
+        dense = self.index.search(qvec, n)[0]
+        lexical = self.lexical.search(query.text, n)
+        passages = self.store.passages({pid for pid, _ in dense} | {pid for pid, _ in lexical})
+        ids, vectors = self.store.vectors(sorted(passages))
+        vec_of = dict(zip(ids.tolist(), vectors, strict=True))
+        relevance = {pid: float(vec_of[pid] @ qvec) for pid in passages if pid in vec_of}
+        base = hybrid(relevance, lexical, self.tuning.weights.lexical)
+        ranked = rescore(base, passages, query, self.tuning.weights)
+        return Answer(
+            question=question,
+            results=self._select(ranked, passages, relevance, vec_of, query)[:limit],
+        )
+
+    def _duplicates(self, a: Passage, b: Passage, similarity: float) -> bool:
+        """Whether b says what a already says (never a confirmed fact and an unconfirmed one)."""
+        if {a.status, b.status} == _OPPOSED:
+            return False
+        if a.speaker and b.speaker and a.speaker.name != b.speaker.name:
+            return False
+        if a.article_id == b.article_id:
+            return similarity >= self.tuning.same_article_duplicate
+        return similarity >= self.tuning.cross_article_duplicate
+
+    def _select(
+        self,
+        ranked: list[tuple[int, float]],
+        passages: dict[int, Passage],
+        relevance: dict[int, float],
+        vec_of: dict[int, np.ndarray],
+        query: Query,
+    ) -> list[Result]:
+        """Abstain when nothing is relevant; drop the weak tail; fold duplicates together."""
+        t = self.tuning
+        best = max(relevance.values(), default=0.0)
+        if best < t.abstain_below:
+            return []
+        results: list[Result] = []
+        kept: list[tuple[Result, np.ndarray]] = []
+        for pid, score in ranked:
+            rel = relevance.get(pid, 0.0)
+            if rel < best - t.tail_gap:
+                continue
+            p = passages[pid]
+            vec = vec_of[pid]
+            twin = next(
+                (r for r, v in kept if self._duplicates(r.passage, p, float(v @ vec))), None
+            )
+            if twin is not None:
+                _fold(twin, p, self._sources[p.article_id], prefer_summary=query.wants_overview)
+                continue
+            result = Result(
+                passage=p, article=self._sources[p.article_id], score=score, relevance=rel
+            )
+            results.append(result)
+            kept.append((result, vec))
+        return results
+
+
+def _fold(kept: Result, twin: Passage, source: Source, *, prefer_summary: bool) -> None:
+    """Merge a duplicate into the result already shown, keeping the stronger status
+    (or the outlet's summary, when the question asks for an overview)."""
+    if twin.article_id != kept.passage.article_id:
+        if all(s.article_id != source.article_id for s in kept.also_reported_by):
+            kept.also_reported_by.append(source)
+        return
+    stronger = twin.status.strength > kept.passage.status.strength
+    if prefer_summary:
+        stronger = twin.status is Status.CONTEXT and kept.passage.status is not Status.CONTEXT
+    if stronger:
+        kept.also_in_sections.append(kept.passage.section)
+        kept.passage = twin
+    elif twin.section not in kept.also_in_sections and twin.section != kept.passage.section:
+        kept.also_in_sections.append(twin.section)
+
+
+_OPPOSED = {Status.VERIFIED, Status.UNCONFIRMED}
+
+
+def _source(summary: ArticleSummary) -> Source:
+    return Source(
+        article_id=summary.id,
+        title=summary.title,
+        source=summary.source,
+        url=summary.url,
+        published=summary.published,
+    )
+
+
+IngestCallback = Callable[[str, Article | None, Exception | None], None]

@@ -1,0 +1,153 @@
+"""What a question asks: whose words, which standing, and about what."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from corpus.quotes import same_person
+
+_SAY = re.compile(
+    r"\b(say|said|says|saying|tell|told|react|reacted|reaction|respond|responded|response|"
+    r"comment|comments|commented|statement|quote|quoted|think|thinks|thought|on the record|"
+    r"announce|announced|warn|warned|claim|claimed|describe|described|speech|remarks?|"
+    r"words|message)\b",
+    re.IGNORECASE,
+)
+# "trump on the venezuelan f-16s", "dunmoor coach on the new striker": whose view on what.
+_X_ON_Y = re.compile(
+    r"(?!(?:is|are|was|were|did|do|does|what|whats|what's|how|when|where|why|who|can|any|has)\b)"
+    r"[\w'’. -]{2,40}?\bon\s+(?:the\s+)?\w"
+)
+_STATUS = re.compile(
+    r"\b(confirm|confirmed|confirmation|verified|verify|true|really|actually|proof|evidence|"
+    r"rumou?rs?|reportedly|officially|do we know|is it known|sure|unconfirmed|allegedly|"
+    r"alleged)\b",
+    re.IGNORECASE,
+)
+_YES_NO = re.compile(r"(is|are|was|were|did|does|do|has|have|will|can|could|would)\b", re.I)
+_OVERVIEW = re.compile(
+    r"\b(what happened|whats going on|what's going on|what is going on|happening|explained|"
+    r"explain|summary|summarise|summarize|overview|update|whats the deal|what's the deal|"
+    r"whats in it|what's in it|why does .* matter|about)\b",
+    re.IGNORECASE,
+)
+_OBJECT_BEFORE = re.compile(r"\b(about|of|on|for|with|against|to|by|over)\s+(\w+\s+){0,2}$")
+_STOP = set(
+    "a an the what who whom whose which when where why how is are was were be been do does did "
+    "done of on in at to for from by with about and or but if then than that this these those it "
+    "its their there they them he she his her we our you your i me my any anything some news "
+    "update latest going happen happened happening thing things whats what's so get got can "
+    "could would should will say said says tell told think re up".split()
+)
+# Words people use for a role, mapped to the words an attribution line uses.
+_ROLE_SYNONYMS = {
+    "boss": ("director", "chief", "head", "chair", "president", "executive"),
+    "ceo": ("chief", "executive"),
+    "pm": ("prime", "minister"),
+    "gov": ("governor",),
+    "chairman": ("chair",),
+    "chairwoman": ("chair",),
+    "spokesman": ("spokesperson",),
+    "spokeswoman": ("spokesperson",),
+}
+_ROLE_NOUNS = {
+    "president", "minister", "chief", "executive", "director", "chair", "speaker", "governor",
+    "coach", "arbiter", "mayor", "spokesperson", "secretary", "head", "commissioner", "leader",
+    "chancellor", "judge", "official", "striker", "champion", "captain", "founder", "manager",
+    "ambassador", "general", "officer", "prime",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Query:
+    """The analysed question."""
+
+    text: str
+    speakers: tuple[str, ...] = ()
+    wants_statement: bool = False
+    wants_status: bool = False
+    wants_overview: bool = False
+    topic_terms: tuple[str, ...] = ()
+
+
+def analyze(question: str, known_speakers: Mapping[str, str]) -> Query:
+    """Find the speakers the question names (or describes by role) and what it wants."""
+    text = " ".join(question.split())
+    lowered = text.lower()
+    wants_statement = bool(_SAY.search(text) or _X_ON_Y.match(lowered))
+    speakers = _named(lowered, known_speakers)
+    if not speakers and wants_statement:
+        speakers = _by_role(lowered, known_speakers)
+    name_tokens = {p for s in speakers for p in re.findall(r"\w+", s.lower())}
+    topic = tuple(
+        t
+        for t in re.findall(r"\w+", lowered)
+        if t not in _STOP and t not in name_tokens and len(t) > 1
+    )
+    return Query(
+        text=text,
+        speakers=tuple(speakers),
+        wants_statement=wants_statement,
+        wants_status=bool(_STATUS.search(text) or _YES_NO.match(lowered)),
+        wants_overview=bool(_OVERVIEW.search(text)) and not wants_statement,
+        topic_terms=topic,
+    )
+
+
+def _named(lowered: str, known_speakers: Mapping[str, str]) -> list[str]:
+    """Speakers named in the question as the ones speaking (not as what it is about)."""
+    speakers: list[str] = []
+    for name in known_speakers:
+        parts = [p for p in re.findall(r"\w+", name.lower()) if len(p) > 2]
+        if not parts:
+            continue
+        # The family name alone is enough ("Putin"); a given name alone is not.
+        m = re.search(rf"\b{re.escape(parts[-1])}(?:'s|’s|s)?\b", lowered)
+        if m is None or _is_object(lowered, m.start()):
+            continue
+        if not any(same_person(name, s) for s in speakers):
+            speakers.append(name)
+    return speakers
+
+
+def _is_object(lowered: str, at: int) -> bool:
+    """The name is what the question is about ("… about Musk's pay"), not who speaks."""
+    return bool(_OBJECT_BEFORE.search(lowered[:at])) and not _SAY.search(lowered[at:])
+
+
+def _by_role(lowered: str, known_speakers: Mapping[str, str]) -> list[str]:
+    """Speakers whose role the question describes ("the dunmoor coach", "mng ceo")."""
+    words: list[str] = []
+    for w in re.findall(r"\w+", lowered):
+        words.extend(_ROLE_SYNONYMS.get(w, (w,)))
+    asked = {w for w in words if w not in _STOP}
+    if not asked & _ROLE_NOUNS:
+        return []
+    scored: list[tuple[int, str]] = []
+    for name, role in known_speakers.items():
+        if not role:
+            continue
+        tokens = set(re.findall(r"\w+", role.lower())) | {_acronym(role)}
+        nouns = asked & _ROLE_NOUNS & tokens
+        if not nouns:
+            continue
+        others = sum(1 for w in asked - _ROLE_NOUNS if any(_stem_match(w, t) for t in tokens))
+        scored.append((len(nouns) + others, name))
+    if not scored:
+        return []
+    best = max(score for score, _ in scored)
+    chosen = [name for score, name in scored if score == best]
+    # One role word shared by several people says nothing about which of them is meant.
+    return chosen if best >= 2 or len(chosen) == 1 else []
+
+
+def _acronym(role: str) -> str:
+    """Initials of the organisation in a role ("Chief Executive of Marevian National Gas" → mng)."""
+    org = role.split(" of ", 1)[-1]
+    return "".join(w[0] for w in re.findall(r"[A-Z][\w'’-]*", org)).lower()
+
+
+def _stem_match(a: str, b: str) -> bool:
+    return a == b or len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5]
