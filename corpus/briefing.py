@@ -53,7 +53,9 @@ def parse_briefing(text: str, headings: list[tuple[int, int, str]]) -> Parsed:
             drafts.extend(_statements(text, body_start, next_start))
         else:
             drafts.extend(_plain_section(text, body_start, next_start, key))
-    sections = tuple(dict.fromkeys(SECTION_NAMES.get(k, k) for _, _, k in headings if k != "sources"))
+    sections = tuple(
+        dict.fromkeys(SECTION_NAMES.get(k, k) for _, _, k in headings if k != "sources")
+    )
     if any(d.section == "Lead" for d in drafts) and "Lead" not in sections:
         sections = ("Lead", *sections)
     return Parsed(title, drafts, "briefing", sections)
@@ -102,12 +104,14 @@ def _statements(text: str, start: int, end: int) -> list[Draft]:
             return
         s, e = pending[0][0], pending[-1][1]
         spans = [(s, e)] if e - s <= 600 else [c for ps, pe in pending for c in chunk(text, ps, pe)]
-        out.extend(Draft(cs, ce, "Official Statements", Status.STATEMENT, speaker) for cs, ce in spans)
+        out.extend(
+            Draft(cs, ce, "Official Statements", Status.STATEMENT, speaker) for cs, ce in spans
+        )
         pending.clear()
 
     for block in _content_blocks(text, start, end):
         body = text[block.start : block.end]
-        if body[:1] in _OPENING_QUOTE or block.bullet and body[:1] in _OPENING_QUOTE:
+        if body[:1] in _OPENING_QUOTE or (block.bullet and body[:1] in _OPENING_QUOTE):
             inline = _INLINE_ATTRIBUTION.search(body)
             if inline:
                 pending.append((block.start, block.start + inline.start() + 1))

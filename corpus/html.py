@@ -6,7 +6,18 @@ import re
 
 from bs4 import BeautifulSoup, Comment
 
-_DROP = ("script", "style", "noscript", "template", "svg", "iframe", "form", "nav", "footer", "aside")
+_DROP = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "form",
+    "nav",
+    "footer",
+    "aside",
+)
 _BLOCKS = (
     "p", "div", "section", "article", "header", "li", "blockquote", "br", "tr",
     "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "figure", "figcaption", "pre",
@@ -16,7 +27,11 @@ _BLOCKS = (
 def looks_like_html(text: str) -> bool:
     """Whether the text is an HTML document rather than prose that mentions a tag."""
     head = text[:2000].lower()
-    return "<html" in head or "<!doctype html" in head or len(re.findall(r"</(p|div|h\d|li)>", head)) >= 2
+    return (
+        "<html" in head
+        or "<!doctype html" in head
+        or len(re.findall(r"</(p|div|h\d|li)>", head)) >= 2
+    )
 
 
 def html_to_text(html: str) -> tuple[str, str | None]:

@@ -59,7 +59,22 @@ _PRONOUN = re.compile(
     rf"|(?:{_Q}[,.!?—–\s]*(?:reads|read|says|said)\s+(?:the|a|his|her)\s+(?:post|statement|message|tweet|letter))"
 )
 _HONORIFICS = {"mr", "mrs", "ms", "dr", "messrs"}
-_NOT_NAMES = {"The", "This", "That", "It", "They", "We", "I", "He", "She", "In", "On", "But", "And", "A"}
+_NOT_NAMES = {
+    "The",
+    "This",
+    "That",
+    "It",
+    "They",
+    "We",
+    "I",
+    "He",
+    "She",
+    "In",
+    "On",
+    "But",
+    "And",
+    "A",
+}
 
 
 @dataclass(frozen=True)
@@ -126,7 +141,7 @@ def _speaker(raw: str, extra_role: str | None = None) -> Speaker | None:
         words.pop()
     cut = 0
     for i, w in enumerate(words[:-1]):
-        if w.lower().strip(",") in _TITLES or w.isupper() and len(w) <= 4:
+        if w.lower().strip(",") in _TITLES or (w.isupper() and len(w) <= 4):
             cut = i + 1
     name_words = words[cut:]
     role = " ".join(w for w in words[:cut] if w.lower().rstrip(".") not in _HONORIFICS) or None

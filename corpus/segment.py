@@ -98,9 +98,9 @@ def _continues(text: str, cur_start: int, cur_end: int, next_start: int) -> bool
         return False
     last = text[e - 1]
     first = text[next_start]
-    if last in _TERMINAL or last == "-" and text[e - 2 : e] == " -":
+    if last in _TERMINAL or (last == "-" and text[e - 2 : e] == " -"):
         return False
-    return not (first in '“"•' or first.isupper() and last in ".:")
+    return not (first in '“"•' or (first.isupper() and last in ".:"))
 
 
 def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -118,11 +118,11 @@ def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
             depth = max(0, depth - 1)
         elif ch == '"':
             straight_open = not straight_open
-        elif ch in ".!?" and depth == 0 and not straight_open or (
+        elif (ch in ".!?" and depth == 0 and not straight_open) or (
             ch in ".!?" and (depth or straight_open) and _quote_closes_after(text, i, end)
         ):
             j = i + 1
-            while j < end and text[j] in ".!?\"”’»)":
+            while j < end and text[j] in '.!?"”’»)':
                 if text[j] in "”»":
                     depth = max(0, depth - 1)
                 elif text[j] == '"':
@@ -143,7 +143,7 @@ def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _quote_closes_after(text: str, i: int, end: int) -> bool:
-    return i + 1 < end and text[i + 1] in "\"”»"
+    return i + 1 < end and text[i + 1] in '"”»'
 
 
 def _is_boundary(text: str, sent_start: int, dot: int, after: int, end: int) -> bool:

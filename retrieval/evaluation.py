@@ -127,7 +127,11 @@ def _figures(rows: list[dict]) -> dict[str, float | None]:
 
 
 def evaluate(
-    directory: Path, embedder: Embedder, *, baseline: str | None = None, tuning: Tuning | None = None
+    directory: Path,
+    embedder: Embedder,
+    *,
+    baseline: str | None = None,
+    tuning: Tuning | None = None,
 ) -> dict:
     """Ingest the set into a fresh temporary store and ask every question."""
     texts, meta, questions = load_set(directory)
@@ -144,6 +148,7 @@ def evaluate(
             if baseline == "dense-chunks":
                 retrieve = dense_chunks_retriever(texts_by_id, embedder)
             elif baseline is None:
+
                 def retrieve(question: str) -> list[Passage]:
                     return [r.passage for r in library.ask(question, limit=RANKS).results]
             else:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import bm25s
 import numpy as np
 import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def terms(text: str) -> set[str]:
+    """Stemmed word forms, for comparing a question's topic with an article's vocabulary."""
+    return set(_STEMMER.stemWords(re.findall(r"\w+", text.lower())))
 
 
 class LexicalIndex:

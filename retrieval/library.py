@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +17,9 @@ from corpus.parse import ArticleMeta, parse_article
 from corpus.store import ArticleSummary, Store
 from retrieval.answer import Answer, Result, Source
 from retrieval.embedder import Embedder
-from retrieval.lexical import LexicalIndex
+from retrieval.lexical import LexicalIndex, terms
 from retrieval.query import Query, analyze
-from retrieval.ranking import Weights, hybrid, rescore
+from retrieval.ranking import Weights, hybrid, rescore, topic_coverage
 from retrieval.vector_index import IndexMismatch, VectorIndex, reconcile_plan
 
 log = logging.getLogger(__name__)
@@ -34,10 +35,12 @@ class Tuning:
 
     candidates: int = 50
     max_results: int = 10
-    # Cosine similarity between question and passage below which nothing is shown.
-    abstain_below: float = 0.40
+    # Nothing is shown when the best cosine similarity plus `coverage_weight` times the topic
+    # coverage of the best articles (ranking.topic_coverage) falls below `abstain_below`.
+    abstain_below: float = 0.63
+    coverage_weight: float = 0.5
     # Results whose similarity falls this far below the best one are dropped.
-    tail_gap: float = 0.25
+    tail_gap: float = 0.30
     # Two passages of one article this similar carry the same fact (a Key Takeaway repeating a
     # Verified Fact): shown once. Across articles the bar is higher: the same quote or fact.
     same_article_duplicate: float = 0.85
@@ -68,6 +71,7 @@ class Library:
         self.lexical = LexicalIndex()
         self._sources: dict[str, Source] = {}
         self._speakers: dict[str, str] = {}
+        self._article_freq: Counter[str] = Counter()
         self._write = threading.Lock()
         self._reconcile()
 
@@ -111,6 +115,8 @@ class Library:
         summaries = {s.id: s for s in self.store.articles()}
         passages = self.store.all_passages()
         self._sources = {aid: _source(s) for aid, s in summaries.items()}
+        for aid in summaries:
+            self._article_freq.update(terms(self.store.get(aid).text))
         self._remember(passages)
 
     def _embed_ids(self, ids: list[int]) -> None:
@@ -159,6 +165,7 @@ class Library:
             ids = [p.id for p in stored.passages]
             self.index.add(ids, vectors)
             self._sources[stored.id] = Source.of(stored)
+            self._article_freq.update(terms(stored.text))
             self._remember(stored.passages)
             if save:
                 self.save_index()
@@ -176,6 +183,7 @@ class Library:
             self.index.remove(ids)
             self.lexical.remove(ids)
             self._sources.pop(article_id, None)
+            self._article_freq.subtract(terms(removed.text))
             self.save_index()
         return removed
 
@@ -206,6 +214,21 @@ class Library:
             results=self._select(ranked, passages, relevance, vec_of, query)[:limit],
         )
 
+    def _coverage(
+        self, top: list[tuple[int, float]], passages: dict[int, Passage], query: Query
+    ) -> float:
+        """How much of the question's topic the best-ranked articles mention at all."""
+        topic = terms(" ".join(query.topic_terms))
+        articles = {passages[pid].article_id for pid, _ in top}
+        n = len(self._sources)
+        return max(
+            (
+                topic_coverage(topic, terms(self.store.get(aid).text), self._article_freq, n)
+                for aid in articles
+            ),
+            default=0.0,
+        )
+
     def _duplicates(self, a: Passage, b: Passage, similarity: float) -> bool:
         """Whether b says what a already says (never a confirmed fact and an unconfirmed one)."""
         if {a.status, b.status} == _OPPOSED:
@@ -227,7 +250,7 @@ class Library:
         """Abstain when nothing is relevant; drop the weak tail; fold duplicates together."""
         t = self.tuning
         best = max(relevance.values(), default=0.0)
-        if best < t.abstain_below:
+        if best + t.coverage_weight * self._coverage(ranked[:3], passages, query) < t.abstain_below:
             return []
         results: list[Result] = []
         kept: list[tuple[Result, np.ndarray]] = []

@@ -35,11 +35,97 @@ _OVERVIEW = re.compile(
 )
 _OBJECT_BEFORE = re.compile(r"\b(about|of|on|for|with|against|to|by|over)\s+(\w+\s+){0,2}$")
 _STOP = set(
-    "a an the what who whom whose which when where why how is are was were be been do does did "
-    "done of on in at to for from by with about and or but if then than that this these those it "
-    "its their there they them he she his her we our you your i me my any anything some news "
-    "update latest going happen happened happening thing things whats what's so get got can "
-    "could would should will say said says tell told think re up".split()
+    [
+        "a",
+        "an",
+        "the",
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "when",
+        "where",
+        "why",
+        "how",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "do",
+        "does",
+        "did",
+        "done",
+        "of",
+        "on",
+        "in",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "their",
+        "there",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "any",
+        "anything",
+        "some",
+        "news",
+        "update",
+        "latest",
+        "going",
+        "happen",
+        "happened",
+        "happening",
+        "thing",
+        "things",
+        "whats",
+        "what's",
+        "so",
+        "get",
+        "got",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "say",
+        "said",
+        "says",
+        "tell",
+        "told",
+        "think",
+        "re",
+        "up",
+    ]
 )
 # Words people use for a role, mapped to the words an attribution line uses.
 _ROLE_SYNONYMS = {
@@ -84,7 +170,7 @@ def analyze(question: str, known_speakers: Mapping[str, str]) -> Query:
     topic = tuple(
         t
         for t in re.findall(r"\w+", lowered)
-        if t not in _STOP and t not in name_tokens and len(t) > 1
+        if t not in _STOP and t not in name_tokens and len(t) > 1 and not _SAY.fullmatch(t)
     )
     return Query(
         text=text,
@@ -150,4 +236,4 @@ def _acronym(role: str) -> str:
 
 
 def _stem_match(a: str, b: str) -> bool:
-    return a == b or len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5]
+    return a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5])

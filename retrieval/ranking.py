@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -54,6 +55,21 @@ def reports_words_of(passage: Passage, name: str) -> bool:
     """The passage names this person next to a verb of saying."""
     family = name.split()[-1]
     return family.lower() in passage.text.lower() and bool(_SPEECH.search(passage.text))
+
+
+def topic_coverage(
+    topic: set[str], article_terms: set[str], article_freq: Mapping[str, int], articles: int
+) -> float:
+    """Share of the question's topic, weighted by rarity (IDF), that an article mentions.
+
+    A question about an "ebola outbreak" finds passages near in meaning, but no article
+    that says "ebola": rare words the corpus has never seen weigh the most.
+    """
+    if not topic:
+        return 1.0
+    weight = {t: math.log((articles + 1) / (article_freq.get(t, 0) + 0.5)) for t in topic}
+    total = sum(weight.values())
+    return sum(w for t, w in weight.items() if t in article_terms) / total if total > 0 else 1.0
 
 
 def hybrid(
