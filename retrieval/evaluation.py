@@ -7,13 +7,13 @@ import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 from corpus.models import Passage, Status
 from corpus.parse import ArticleMeta
+from corpus.sidecar import read_sidecar
 from retrieval.embedder import Embedder
 from retrieval.library import Library, Tuning
 
@@ -25,35 +25,18 @@ FIGURES = ("hit@1", "hit@3", "mrr", "status_accuracy", "abstained_negative", "fa
 Retriever = Callable[[str], list[Passage]]
 
 
-def load_set(directory: Path) -> tuple[dict[str, str], dict[str, dict], list[dict]]:
+def load_set(directory: Path) -> tuple[dict[str, str], dict[str, ArticleMeta], list[dict]]:
     """Article texts by key, their metadata by key, and the questions."""
     texts = {
         p.stem: p.read_text(encoding="utf-8")
         for p in sorted((directory / "articles").glob("*.txt"))
     }
-    meta: dict[str, dict] = {}
-    meta_file = directory / "articles.jsonl"
-    if meta_file.exists():
-        for line in meta_file.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                meta[str(row["id"])] = row
     questions = [
         json.loads(line)
         for line in (directory / "questions.jsonl").read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
-    return texts, meta, questions
-
-
-def article_meta(row: dict) -> ArticleMeta:
-    published = row.get("published")
-    return ArticleMeta(
-        title=row.get("title"),
-        source=row.get("site") or row.get("source"),
-        url=row.get("url"),
-        published=date.fromisoformat(published) if published else None,
-    )
+    return texts, read_sidecar(directory), questions
 
 
 def is_hit(passage: Passage, gold: dict, text: str) -> bool:
@@ -141,7 +124,7 @@ def evaluate(
             key_to_id: dict[str, str] = {}
             for key, text in texts.items():
                 article = library.ingest(
-                    text, filename=f"{key}.txt", meta=article_meta(meta.get(key, {})), save=False
+                    text, filename=f"{key}.txt", meta=meta.get(key), save=False
                 )
                 key_to_id[key] = article.id
             texts_by_id = {key_to_id[k]: t for k, t in texts.items()}

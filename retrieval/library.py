@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import numpy as np
 
 from corpus.errors import DuplicateArticle
 from corpus.models import Article, Passage, Status
+from corpus.decode import DEFAULT_MAX_BYTES
 from corpus.parse import ArticleMeta, parse_article
 from corpus.store import ArticleSummary, Store
 from retrieval.answer import Answer, Result, Source
@@ -62,8 +63,16 @@ def document_text(title: str, passage: Passage) -> str:
 class Library:
     """The corpus with its indexes; safe to call from worker threads."""
 
-    def __init__(self, data_dir: Path, embedder: Embedder, tuning: Tuning | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        embedder: Embedder,
+        tuning: Tuning | None = None,
+        *,
+        max_article_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
         self.data_dir = Path(data_dir)
+        self.max_article_bytes = max_article_bytes
         self.embedder = embedder
         self.tuning = tuning or Tuning()
         self.store = Store(self.data_dir / STORE_FILE)
@@ -150,12 +159,12 @@ class Library:
         *,
         filename: str | None = None,
         meta: ArticleMeta | None = None,
-        max_bytes: int | None = None,
         save: bool = True,
     ) -> Article:
         """Parse, store and index one article; raises ParseError or DuplicateArticle."""
-        kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
-        article = parse_article(data, filename=filename, meta=meta, **kwargs)
+        article = parse_article(
+            data, filename=filename, meta=meta, max_bytes=self.max_article_bytes
+        )
         existing = self.store.find(article.id)
         if existing is not None:
             raise DuplicateArticle(existing.id, existing.title)
@@ -303,5 +312,3 @@ def _source(summary: ArticleSummary) -> Source:
         published=summary.published,
     )
 
-
-IngestCallback = Callable[[str, Article | None, Exception | None], None]

@@ -48,7 +48,6 @@ def make_article(text: str, *, title: str = "Title", published: date | None = No
         url="https://example.com/a",
         published=published,
         format="briefing",
-        sections=("Verified Facts", "Official Statements"),
         text=text,
         passages=tuple(passages),
     )

@@ -1,0 +1,212 @@
+"""`briefbot`: the command line, a thin skin over the same verbs the bot uses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.console import format_answer, format_article
+from bot.services import open_library
+from bot.settings import Settings
+from corpus import SAMPLE_QUESTION, SAMPLES_DIR
+from corpus.errors import CorpusError, DuplicateArticle, ParseError
+from corpus.sidecar import read_sidecar
+from retrieval.embedder import EmbeddingError
+from retrieval.library import Library
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+log = logging.getLogger("briefbot")
+
+
+def article_files(paths: Sequence[Path]) -> list[Path]:
+    """The article files named, and those inside the folders named, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def ingest_files(library: Library, files: Sequence[Path], *, progress: bool = True) -> int:
+    """Ingest files, print what was added, skipped as duplicate or refused; return refusals."""
+    from tqdm import tqdm
+
+    sidecars: dict[Path, dict] = {}
+    added, duplicates, refused = [], [], []
+    bar = tqdm(files, unit="file", disable=not progress or len(files) < 5, file=sys.stderr)
+    for path in bar:
+        folder = path.parent
+        if folder not in sidecars:
+            sidecars[folder] = read_sidecar(folder)
+        try:
+            data = path.read_bytes()
+            article = library.ingest(
+                data, filename=path.name, meta=sidecars[folder].get(path.stem), save=False
+            )
+            added.append(article)
+        except DuplicateArticle as exc:
+            duplicates.append((path, exc))
+        except (ParseError, OSError) as exc:
+            refused.append((path, exc))
+    if added:
+        library.save_index()
+    for article in added:
+        print(f"added  {format_article(article)}")
+    for path, exc in duplicates:
+        print(f"duplicate  {path}: {exc}")
+    for path, exc in refused:
+        reason = exc.reason if isinstance(exc, ParseError) else str(exc)
+        print(f"refused  {path}: {reason}")
+    print(f"{len(added)} added, {len(duplicates)} duplicates, {len(refused)} refused")
+    return len(refused)
+
+
+def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    files = article_files([Path(p) for p in args.paths])
+    if not files:
+        print("no article files found (.txt, .md, .html)", file=sys.stderr)
+        return 1
+    library = open_library(settings)
+    try:
+        return 1 if ingest_files(library, files, progress=not args.quiet) else 0
+    finally:
+        library.close()
+
+
+def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    library = open_library(settings)
+    try:
+        answer = library.ask(" ".join(args.question), limit=args.limit)
+    finally:
+        library.close()
+    print(answer.model_dump_json(indent=2) if args.json else format_answer(answer))
+    return 0
+
+
+def _cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
+    from corpus.store import Store
+
+    with Store(settings.data_dir / "briefbot.sqlite3") as store:
+        summaries = store.articles()
+    if not summaries:
+        print("The corpus is empty. Add articles with: briefbot ingest PATH")
+    for s in summaries:
+        day = s.published.isoformat() if s.published else "no date"
+        source = f" · {s.source}" if s.source else ""
+        print(f"{s.id}  {day}  {s.title}{source}  ({s.passage_count} passages)")
+    return 0
+
+
+def _cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    library = open_library(settings)
+    try:
+        removed = library.remove(args.id)
+    finally:
+        library.close()
+    print(f"removed {removed.id}  {removed.title} ({len(removed.passages)} passages)")
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.embedder import SentenceTransformerEmbedder
+    from retrieval.evaluation import evaluate, format_table
+
+    directory = Path(args.dir)
+    if not (directory / "questions.jsonl").is_file():
+        print(f"{directory} has no questions.jsonl", file=sys.stderr)
+        return 1
+    embedder = SentenceTransformerEmbedder(settings.embedding_model, device=settings.device)
+    report = evaluate(directory, embedder, baseline=args.baseline)
+    print(json.dumps(report) if args.json else format_table(report))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    library = open_library(settings)
+    try:
+        files = article_files([SAMPLES_DIR])
+        known = {a.title for a in library.articles()}
+        print(f"Corpus in {settings.data_dir}: {len(known)} articles stored; adding the samples.")
+        ingest_files(library, files, progress=False)
+        print()
+        print(format_answer(library.ask(args.question or SAMPLE_QUESTION, limit=3)))
+    finally:
+        library.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefbot",
+        description="Answer questions about news briefings with sourced, status-labelled passages.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="add article files or folders (.txt, .md, .html)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer a question from the corpus")
+    p.add_argument("question", nargs="+")
+    p.add_argument("-n", "--limit", type=int, default=5, help="passages to show (default 5)")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.set_defaults(func=_cmd_ask)
+
+    p = sub.add_parser("articles", help="list the stored articles")
+    p.set_defaults(func=_cmd_articles)
+
+    p = sub.add_parser("remove", help="remove an article and its passages")
+    p.add_argument("id")
+    p.set_defaults(func=_cmd_remove)
+
+    p = sub.add_parser("eval", help="measure retrieval on an evaluation set (DESIGN.md format)")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--baseline", choices=["dense-chunks"], help="measure a baseline instead of briefbot"
+    )
+    p.set_defaults(func=_cmd_eval)
+
+    p = sub.add_parser("demo", help="add the bundled sample briefings and answer a question")
+    p.add_argument("question", nargs="?", help=f"default: {SAMPLE_QUESTION!r}")
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: errors become one line for people and a non-zero exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = ".".join(str(x) for x in error["loc"]).upper()
+        print(f"briefbot: setting {name}: {error['msg']}", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args, settings)
+    except (CorpusError, EmbeddingError) as exc:
+        print(f"briefbot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Answers and ingest reports as plain text for a terminal."""
+
+from __future__ import annotations
+
+import textwrap
+
+from corpus.models import Article, Passage
+from retrieval.answer import Answer, Result, Source
+
+NOTHING_FOUND = "Nothing in the corpus answers this."
+
+
+def speaker_line(passage: Passage) -> str | None:
+    """“Name, role (place, when)” for a statement, or None."""
+    s = passage.speaker
+    if s is None:
+        return None
+    where = ", ".join(x for x in (s.place, s.when) if x)
+    return ", ".join(x for x in (s.name, s.role) if x) + (f" ({where})" if where else "")
+
+
+def source_line(source: Source) -> str:
+    parts = [source.title]
+    if source.source:
+        parts.append(source.source)
+    if source.published:
+        parts.append(source.published.strftime("%d %b %Y"))
+    line = " · ".join(parts)
+    return f"{line} <{source.url}>" if source.url else line
+
+
+def format_result(rank: int, result: Result, width: int = 88) -> str:
+    p = result.passage
+    lines = [f"{rank}. {p.status.label}  [{p.section}]"]
+    body = textwrap.fill(" ".join(p.text.split()), width=width, initial_indent="   ",
+                         subsequent_indent="   ")  # fmt: skip
+    lines.append(body)
+    if who := speaker_line(p):
+        lines.append(f"   — {who}")
+    lines.append(f"   Source: {source_line(result.article)}")
+    for other in result.also_reported_by:
+        lines.append(f"   Also reported by: {source_line(other)}")
+    if result.also_in_sections:
+        lines.append(f"   Also in: {', '.join(result.also_in_sections)}")
+    return "\n".join(lines)
+
+
+def format_answer(answer: Answer) -> str:
+    if not answer.found:
+        return f"Q: {answer.question}\n\n{NOTHING_FOUND}"
+    parts = [f"Q: {answer.question}"]
+    parts.extend(format_result(i, r) for i, r in enumerate(answer.results, start=1))
+    return "\n\n".join(parts)
+
+
+def format_article(article: Article) -> str:
+    """What was parsed: title, date, sections, passages by status."""
+    counts: dict[str, int] = {}
+    for p in article.passages:
+        counts[p.status.label] = counts.get(p.status.label, 0) + 1
+    by_status = ", ".join(f"{n} {label}" for label, n in counts.items())
+    day = article.published.isoformat() if article.published else "no date"
+    return (
+        f"{article.id}  {article.title} ({day}, {article.format})\n"
+        f"   sections: {', '.join(article.sections)}\n"
+        f"   passages: {len(article.passages)} — {by_status}"
+    )

@@ -1,0 +1,61 @@
+"""One typed settings object, read from the environment and `.env` (see `.env.example`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from retrieval.embedder import DEFAULT_MODEL
+
+
+class Settings(BaseSettings):
+    """Everything the bot and the command line can be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BRIEFBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        Path("data"), description="Where the SQLite store and the vector index live."
+    )
+    embedding_model: str = Field(
+        DEFAULT_MODEL,
+        description="sentence-transformers model name or local path; the default is bundled.",
+    )
+    device: str | None = Field(None, description="cpu, cuda, mps; empty picks automatically.")
+    max_article_bytes: int = Field(2_000_000, gt=0, description="Largest article accepted.")
+    approximate_from: int = Field(
+        200_000, gt=0, description="Passages from which the vector index is approximate (IVF)."
+    )
+    telegram_bot_token: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "BRIEFBOT_TELEGRAM_BOT_TOKEN"),
+        description="The bot's token from @BotFather.",
+    )
+    telegram_api_url: str = Field(
+        "https://api.telegram.org/bot",
+        validation_alias=AliasChoices("TELEGRAM_API_URL", "BRIEFBOT_TELEGRAM_API_URL"),
+        description="Bot API base URL (a self-hosted Bot API server or the local stand-in).",
+    )
+    telegram_file_url: str = Field(
+        "https://api.telegram.org/file/bot",
+        validation_alias=AliasChoices("TELEGRAM_FILE_URL", "BRIEFBOT_TELEGRAM_FILE_URL"),
+        description="Bot API file download base URL.",
+    )
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(
+        frozenset(), description="Comma-separated Telegram user ids allowed to change the corpus."
+    )
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError as exc:
+                raise ValueError(f"expected comma-separated numeric user ids, got {value!r}") from exc
+        return value
