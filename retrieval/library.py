@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from corpus.decode import DEFAULT_MAX_BYTES
 from corpus.errors import DuplicateArticle
 from corpus.models import Article, Passage, Status
-from corpus.decode import DEFAULT_MAX_BYTES
 from corpus.parse import ArticleMeta, parse_article
 from corpus.store import ArticleSummary, Store
 from retrieval.answer import Answer, Result, Source
@@ -48,7 +48,7 @@ class Tuning:
     cross_article_duplicate: float = 0.90
     approximate_from: int = 200_000
     batch_size: int = 64
-    weights: Weights = Weights()
+    weights: Weights = field(default_factory=Weights)
 
 
 def document_text(title: str, passage: Passage) -> str:
@@ -204,7 +204,6 @@ class Library:
 
     def ask(self, question: str, *, limit: int | None = None) -> Answer:
         """The passages that answer the question, best first, or none when nothing is relevant."""
-        limit = limit or self.tuning.max_results
         query = analyze(question, self._speakers)
         if not query.text or len(self.index) == 0:
             return Answer(question=question)
@@ -213,18 +212,56 @@ class Library:
         dense = self.index.search(qvec, n)[0]
         lexical = self.lexical.search(query.text, n)
         passages = self.store.passages({pid for pid, _ in dense} | {pid for pid, _ in lexical})
+        results = self._answer(query, qvec, passages, lexical, self._article_text)
+        return Answer(question=question, results=results[: limit or self.tuning.max_results])
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Vectors for subscription topics, so they are embedded once, not at every article."""
+        return self._encode([" ".join(t.split()) for t in texts])
+
+    def match_article(
+        self, article_id: str, topics: list[tuple[str, np.ndarray]], *, limit: int = 3
+    ) -> list[list[Result]]:
+        """For each (topic, vector), the article's passages that would answer it as a question.
+
+        The same ranking and the same abstention as `ask`, restricted to one article: an empty
+        list means the article does not match the topic.
+        """
+        article = self.store.get(article_id)
+        passages = {p.id: p for p in article.passages if p.id is not None}
+        article_terms = terms(article.text)
+        out = []
+        for topic, vector in topics:
+            query = analyze(topic, self._speakers)
+            results = self._answer(query, vector, passages, [], lambda _: article_terms)
+            out.append(results[:limit])
+        return out
+
+    def _article_text(self, article_id: str) -> set[str]:
+        return terms(self.store.get(article_id).text)
+
+    def _answer(
+        self,
+        query: Query,
+        qvec: np.ndarray,
+        passages: dict[int, Passage],
+        lexical: list[tuple[int, float]],
+        article_terms: Callable[[str], set[str]],
+    ) -> list[Result]:
         ids, vectors = self.store.vectors(sorted(passages))
         vec_of = dict(zip(ids.tolist(), vectors, strict=True))
         relevance = {pid: float(vec_of[pid] @ qvec) for pid in passages if pid in vec_of}
         base = hybrid(relevance, lexical, self.tuning.weights.lexical)
         ranked = rescore(base, passages, query, self.tuning.weights)
-        return Answer(
-            question=question,
-            results=self._select(ranked, passages, relevance, vec_of, query)[:limit],
-        )
+        coverage = self._coverage(ranked[:3], passages, query, article_terms)
+        return self._select(ranked, passages, relevance, vec_of, query, coverage)
 
     def _coverage(
-        self, top: list[tuple[int, float]], passages: dict[int, Passage], query: Query
+        self,
+        top: list[tuple[int, float]],
+        passages: dict[int, Passage],
+        query: Query,
+        article_terms: Callable[[str], set[str]],
     ) -> float:
         """How much of the question's topic the best-ranked articles mention at all."""
         topic = terms(" ".join(query.topic_terms))
@@ -232,7 +269,7 @@ class Library:
         n = len(self._sources)
         return max(
             (
-                topic_coverage(topic, terms(self.store.get(aid).text), self._article_freq, n)
+                topic_coverage(topic, article_terms(aid), self._article_freq, n)
                 for aid in articles
             ),
             default=0.0,
@@ -255,11 +292,12 @@ class Library:
         relevance: dict[int, float],
         vec_of: dict[int, np.ndarray],
         query: Query,
+        coverage: float,
     ) -> list[Result]:
         """Abstain when nothing is relevant; drop the weak tail; fold duplicates together."""
         t = self.tuning
         best = max(relevance.values(), default=0.0)
-        if best + t.coverage_weight * self._coverage(ranked[:3], passages, query) < t.abstain_below:
+        if best + t.coverage_weight * coverage < t.abstain_below:
             return []
         results: list[Result] = []
         kept: list[tuple[Result, np.ndarray]] = []
