@@ -49,6 +49,21 @@ class Settings(BaseSettings):
         frozenset(), description="Comma-separated Telegram user ids allowed to change the corpus."
     )
 
+    max_question_chars: int = Field(500, gt=0, description="Longest question answered.")
+    max_upload_bytes: int = Field(
+        2_000_000, gt=0, description="Largest document an admin may upload."
+    )
+    subscriptions_per_chat: int = Field(20, gt=0, description="Subscriptions a chat may hold.")
+    digest_hour_utc: int = Field(8, ge=0, le=23, description="Hour (UTC) of the daily digest.")
+    webhook_url: str | None = Field(
+        None, description="Public HTTPS URL for webhook mode; empty means long polling."
+    )
+    webhook_listen: str = Field("0.0.0.0", description="Address the webhook server binds.")
+    webhook_port: int = Field(8443, gt=0, lt=65536, description="Port the webhook server binds.")
+    webhook_secret: SecretStr | None = Field(
+        None, description="Secret token Telegram sends with every webhook request."
+    )
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -57,5 +72,7 @@ class Settings(BaseSettings):
             try:
                 return frozenset(int(p) for p in parts)
             except ValueError as exc:
-                raise ValueError(f"expected comma-separated numeric user ids, got {value!r}") from exc
+                raise ValueError(
+                    f"expected comma-separated numeric user ids, got {value!r}"
+                ) from exc
         return value

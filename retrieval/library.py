@@ -237,6 +237,15 @@ class Library:
             out.append(results[:limit])
         return out
 
+    def results_for(self, passage_ids: list[int]) -> list[Result]:
+        """Stored passages as results with their sources, in the order given (gone ones skipped)."""
+        passages = self.store.passages(passage_ids)
+        return [
+            Result(passage=p, article=self._sources[p.article_id], score=0.0, relevance=0.0)
+            for pid in passage_ids
+            if (p := passages.get(pid)) is not None and p.article_id in self._sources
+        ]
+
     def _article_text(self, article_id: str) -> set[str]:
         return terms(self.store.get(article_id).text)
 

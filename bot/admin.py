@@ -1,0 +1,174 @@
+"""Admin commands: /add (text, reply or document), /remove, /articles, /stats."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+
+from bot import render
+from bot.context import BotContext
+from bot.delivery import kick_delivery
+from bot.subscribing import queue_for_article
+from corpus.errors import ArticleNotFound, DuplicateArticle, ParseError
+
+log = logging.getLogger(__name__)
+
+UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+ARTICLES_PER_PAGE = 10
+
+
+async def refuse(update: Update, context: BotContext, what: str) -> bool:
+    """Refuse a non-admin, log the attempt; True when refused."""
+    user = update.effective_user
+    if context.services.is_admin(user.id if user else None):
+        return False
+    log.warning("refused %s for user %s in chat %s", what, user and user.id,
+                update.effective_chat and update.effective_chat.id)  # fmt: skip
+    if update.callback_query:
+        await update.callback_query.answer("Only admins can do that.", show_alert=True)
+    else:
+        await update.effective_message.reply_text("Sorry, only admins can do that.")
+    return True
+
+
+async def add(update: Update, context: BotContext) -> None:
+    """/add TEXT, /add as a reply to a message, or /add as a document's caption."""
+    if await refuse(update, context, "/add"):
+        return
+    message = update.effective_message
+    if message.document:
+        await add_document(update, context)
+        return
+    text = (message.text or "").partition(" ")[2] if message.text else ""
+    if message.text and "\n" in message.text and not text.strip():
+        text = message.text.partition("\n")[2]
+    if not text.strip() and message.reply_to_message:
+        replied = message.reply_to_message
+        text = replied.text or replied.caption or ""
+    if not text.strip():
+        await message.reply_text(
+            "Send /add followed by the article text, reply /add to a message holding it, "
+            "or upload a .txt, .md or .html file with the caption /add."
+        )
+        return
+    await ingest(message, context, text.encode("utf-8"), "message.txt")
+
+
+async def add_document(update: Update, context: BotContext) -> None:
+    """An uploaded article file (caption /add, or any upload in a private chat with an admin)."""
+    if await refuse(update, context, "document upload"):
+        return
+    message = update.effective_message
+    document = message.document
+    services = context.services
+    name = os.path.basename((document.file_name or "upload.txt").replace("\\", "/"))
+    if not name.lower().endswith(UPLOAD_SUFFIXES):
+        await message.reply_text("I can add .txt, .md and .html files only.")
+        return
+    limit = services.settings.max_upload_bytes
+    if document.file_size and document.file_size > limit:
+        await message.reply_text(
+            f"That file is {document.file_size:,} bytes; the limit is {limit:,}."
+        )
+        return
+    file = await document.get_file()
+    data = bytes(await file.download_as_bytearray())
+    await ingest(message, context, data, name)
+
+
+async def ingest(message: Message, context: BotContext, data: bytes, filename: str) -> None:
+    """Parse, store and index; queue subscribers' deliveries; reply with what was parsed."""
+    services = context.services
+    try:
+        article = await asyncio.to_thread(services.library.ingest, data, filename=filename)
+    except DuplicateArticle as exc:
+        await message.reply_text(f"Already in the corpus: {exc.title} ({exc.existing_id}).")
+        return
+    except ParseError as exc:
+        await message.reply_text(f"Not added: {exc.reason}.")
+        return
+    notified = await asyncio.to_thread(queue_for_article, services, article)
+    await message.reply_text(render.article_summary(article, notified), parse_mode=ParseMode.HTML)
+    kick_delivery(context.job_queue)
+
+
+async def remove(update: Update, context: BotContext) -> None:
+    """/remove ID: delete an article from the store and both indexes."""
+    if await refuse(update, context, "/remove"):
+        return
+    message = update.effective_message
+    if not context.args:
+        await message.reply_text("Usage: /remove ID (see /articles for ids).")
+        return
+    try:
+        removed = await asyncio.to_thread(context.services.library.remove, context.args[0])
+    except ArticleNotFound:
+        await message.reply_text("No article has that id (see /articles).")
+        return
+    await message.reply_text(
+        f"Removed <b>{render.esc(render.clip(removed.title, 300))}</b> "
+        f"({len(removed.passages)} passages).",
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def articles(update: Update, context: BotContext) -> None:
+    """/articles: the stored articles, newest first, ten a page."""
+    if await refuse(update, context, "/articles"):
+        return
+    await send_articles_page(update, context, 0)
+
+
+async def articles_page(update: Update, context: BotContext) -> None:
+    """The "Older" button under /articles."""
+    if await refuse(update, context, "articles button"):
+        return
+    await update.callback_query.answer()
+    try:
+        offset = max(0, int((update.callback_query.data or "").split(":")[1]))
+    except (IndexError, ValueError):
+        return
+    await send_articles_page(update, context, offset)
+
+
+async def send_articles_page(update: Update, context: BotContext, offset: int) -> None:
+    summaries = await asyncio.to_thread(context.services.library.articles)
+    page = summaries[offset : offset + ARTICLES_PER_PAGE]
+    if not page:
+        await update.effective_message.reply_text("The corpus is empty.")
+        return
+    lines = [f"<b>Articles {offset + 1}–{offset + len(page)} of {len(summaries)}</b>"]
+    for s in page:
+        day = s.published.strftime("%d %b %Y") if s.published else "no date"
+        lines.append(f"<code>{s.id}</code> · {day}\n{render.esc(render.clip(s.title, 150))}")
+    keyboard = None
+    if offset + ARTICLES_PER_PAGE < len(summaries):
+        older = InlineKeyboardButton("Older ▸", callback_data=f"arts:{offset + ARTICLES_PER_PAGE}")
+        keyboard = InlineKeyboardMarkup([[older]])
+    await update.effective_message.reply_text(
+        "\n\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=keyboard
+    )
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    """/stats: corpus and delivery figures."""
+    if await refuse(update, context, "/stats"):
+        return
+    services = context.services
+    library = services.library
+    counts = await asyncio.to_thread(services.subscriptions.counts)
+    articles_n = await asyncio.to_thread(library.store.count_articles)
+    passages_n = await asyncio.to_thread(library.store.count_passages)
+    await update.effective_message.reply_text(
+        f"Articles: {articles_n}\nPassages: {passages_n}\n"
+        f"Vector index: {library.index.kind}, {len(library.index)} vectors "
+        f"({render.esc(library.embedder.name)})\n"
+        f"Subscriptions: {counts['subscriptions']} ({counts['paused_chats']} chats paused)\n"
+        f"Deliveries pending: {counts['pending']} · sent: {counts['sent']} · "
+        f"failed: {counts['failed']}",
+        parse_mode=ParseMode.HTML,
+    )

@@ -1,0 +1,139 @@
+"""The one place that wires the Telegram application: handlers, jobs, start and stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import admin, asking, subscribing
+from bot.answers import AnswerArchive
+from bot.context import BotContext, Services
+from bot.delivery import schedule_jobs
+from bot.settings import Settings
+from bot.subscriptions import SubscriptionBook
+from retrieval.library import Library
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("help", "What I do, with an example"),
+    BotCommand("ask", "Ask a question (in groups)"),
+    BotCommand("subscribe", "Get new passages on a topic"),
+    BotCommand("follow", "Get every new statement by a person"),
+    BotCommand("subscriptions", "Your subscriptions"),
+    BotCommand("unsubscribe", "Stop a subscription"),
+]
+
+
+def build_services(settings: Settings, library: Library) -> Services:
+    return Services(
+        settings=settings,
+        library=library,
+        subscriptions=SubscriptionBook(
+            library.store, per_chat_limit=settings.subscriptions_per_chat
+        ),
+        answers=AnswerArchive(library.store),
+    )
+
+
+def build_application(settings: Settings, library: Library) -> Application:
+    """The bot: python-telegram-bot's Application over the library, ready to poll."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    services = build_services(settings, library)
+
+    async def post_init(app: Application) -> None:
+        recovered = await asyncio.to_thread(services.subscriptions.recover)
+        if recovered:
+            log.info("%d deliveries interrupted by the last stop will be sent again", recovered)
+        await app.bot.set_my_commands(COMMANDS)
+        schedule_jobs(app, services)
+
+    async def post_shutdown(app: Application) -> None:
+        await asyncio.to_thread(library.close)
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data["services"] = services
+    register_handlers(application)
+    return application
+
+
+def register_handlers(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    add_caption = filters.CaptionRegex(r"^/add(@\w+)?(\s|$)")
+    app.add_handler(TypeHandler(Update, resume_paused_chat), group=-1)
+    app.add_handlers(
+        [
+            CommandHandler(["start", "help"], asking.start),
+            CommandHandler("ask", asking.ask_command),
+            CommandHandler("subscribe", subscribing.subscribe),
+            CommandHandler("follow", subscribing.follow),
+            CommandHandler("subscriptions", subscribing.subscriptions),
+            CommandHandler("unsubscribe", subscribing.unsubscribe),
+            CommandHandler("add", admin.add),
+            CommandHandler("remove", admin.remove),
+            CommandHandler("articles", admin.articles),
+            CommandHandler("stats", admin.stats),
+            MessageHandler(filters.Document.ALL & (add_caption | private), admin.add_document),
+            CallbackQueryHandler(asking.more, pattern=r"^more:"),
+            CallbackQueryHandler(subscribing.subscribe_button, pattern=r"^sub:"),
+            CallbackQueryHandler(subscribing.unsubscribe_button, pattern=r"^unsub:"),
+            CallbackQueryHandler(admin.articles_page, pattern=r"^arts:"),
+            CallbackQueryHandler(stale_button),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & private, asking.private_text),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & groups, asking.group_text),
+            InlineQueryHandler(asking.inline_query),
+            MessageHandler(private & ~filters.TEXT & ~filters.COMMAND, asking.not_text),
+        ]
+    )
+    app.add_error_handler(on_error)
+
+
+async def resume_paused_chat(update: Update, context: BotContext) -> None:
+    """A chat that blocked the bot and writes again gets its deliveries back."""
+    chat = update.effective_chat
+    if chat and update.effective_message:
+        await asyncio.to_thread(context.services.subscriptions.resume, chat.id)
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button this version of the bot does not know (or forged data)."""
+    await update.callback_query.answer("This button is no longer valid.")
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """The one edge that turns unexpected errors into words: log, then apologise."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message:
+        try:
+            await update.effective_message.reply_text(
+                "Sorry, something went wrong. Please try again."
+            )
+        except Exception:  # the reply itself may be what fails
+            log.exception("could not tell the user about the error")

@@ -1,0 +1,37 @@
+"""What every handler reaches through its context: the services, typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.answers import AnswerArchive
+from bot.settings import Settings
+from bot.subscriptions import SubscriptionBook
+from retrieval.library import Library
+
+
+@dataclass
+class Services:
+    """The bot's dependencies, built once in `build_application`."""
+
+    settings: Settings
+    library: Library
+    subscriptions: SubscriptionBook
+    answers: AnswerArchive
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.admin_ids
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """CallbackContext with the services as a typed attribute."""
+
+    def __init__(self, application: Application, chat_id: int | None = None,
+                 user_id: int | None = None) -> None:  # fmt: skip
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data["services"]

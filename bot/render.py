@@ -1,0 +1,132 @@
+"""Telegram's rules in one place: escaped HTML, at most 4096 characters a message, buttons."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import MessageLimit
+
+from corpus.models import Article, Passage
+from retrieval.answer import Answer, Result, Source
+
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted after entity parsing
+MAX_PASSAGE_CHARS = 1200  # one card never takes more than this of a message
+MAX_CARDS = 3  # results per message; the rest behind "More"
+NOTHING_FOUND = "Nothing in the corpus answers this yet."
+
+
+def esc(text: str) -> str:
+    """Escape article text for parse_mode HTML (Telegram knows &lt; &gt; &amp; &quot;)."""
+    return html.escape(text, quote=True)
+
+
+def clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def speaker_html(passage: Passage) -> str | None:
+    s = passage.speaker
+    if s is None:
+        return None
+    where = ", ".join(x for x in (s.place, s.when) if x)
+    line = f"<b>{esc(s.name)}</b>"
+    if s.role:
+        line += f", {esc(s.role)}"
+    if where:
+        line += f" ({esc(where)})"
+    return line
+
+
+def source_html(source: Source) -> str:
+    title = esc(clip(source.title, 200))
+    linked = f'<a href="{esc(source.url)}">{title}</a>' if _linkable(source.url) else title
+    extra = [esc(source.source)] if source.source else []
+    if source.published:
+        extra.append(source.published.strftime("%d %b %Y"))
+    return " · ".join([linked, *extra])
+
+
+def _linkable(url: str | None) -> bool:
+    return bool(url) and url.startswith(("http://", "https://")) and len(url) <= 2000
+
+
+def card(result: Result) -> str:
+    """One result: status label, passage text, speaker, source."""
+    p = result.passage
+    lines = [f"<b>{p.status.label}</b> · <i>{esc(p.section)}</i>"]
+    lines.append(esc(clip(p.text, MAX_PASSAGE_CHARS)))
+    if who := speaker_html(p):
+        lines.append(f"— {who}")
+    lines.append(f"📰 {source_html(result.article)}")
+    if result.also_reported_by:
+        others = "; ".join(source_html(s) for s in result.also_reported_by[:3])
+        lines.append(f"Also reported by: {others}")
+    return "\n".join(lines)
+
+
+def answer_page(answer: Answer, offset: int) -> tuple[str, int]:
+    """The message text for results from `offset`, and the offset of the next page."""
+    if not answer.results:
+        return f"{NOTHING_FOUND}\n\n<i>{esc(clip(answer.question, 300))}</i>", 0
+    header = f"🔎 <i>{esc(clip(answer.question, 300))}</i>"
+    parts = [header]
+    end = offset
+    for index, result in enumerate(answer.results[offset:], start=offset + 1):
+        block = f"<b>{index}.</b> {card(result)}"
+        if end - offset >= MAX_CARDS or text_length("\n\n".join([*parts, block])) > MAX_TEXT - 200:
+            break
+        parts.append(block)
+        end += 1
+    return "\n\n".join(parts), (end if end < len(answer.results) else 0)
+
+
+def text_length(text_html: str) -> int:
+    """Characters Telegram counts: the text once tags are removed and entities decoded."""
+    return len(html.unescape(re.sub(r"<[^>]+>", "", text_html)))
+
+
+def answer_keyboard(answer_id: int, next_offset: int, *, found: bool) -> InlineKeyboardMarkup:
+    """'More' when more results remain; subscribe to the question's topic either way."""
+    rows = []
+    if next_offset:
+        more = InlineKeyboardButton("More ▸", callback_data=f"more:{answer_id}:{next_offset}")
+        rows.append([more])
+    label = "🔔 Subscribe to this topic" if found else "🔔 Tell me when this appears"
+    rows.append([InlineKeyboardButton(label, callback_data=f"sub:{answer_id}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def article_summary(article: Article, subscribers: int) -> str:
+    """The reply to /add: what was parsed and who will hear about it."""
+    counts: dict[str, int] = {}
+    for p in article.passages:
+        counts[p.status.label] = counts.get(p.status.label, 0) + 1
+    day = article.published.strftime("%d %b %Y") if article.published else "no date found"
+    lines = [
+        f"✅ Added <b>{esc(clip(article.title, 300))}</b>",
+        f"Date: {day} · format: {article.format} · id <code>{article.id}</code>",
+        f"Sections: {esc(', '.join(article.sections))}",
+        "Passages: " + ", ".join(f"{n} {label}" for label, n in counts.items()),
+        f"Subscribers to notify: {subscribers}",
+    ]
+    return "\n".join(lines)
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Plain (already escaped, tag-free) text in pieces of at most `limit`, cut at line ends."""
+    pieces, current = [], ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            pieces.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) + 1 > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        pieces.append(current)
+    return pieces

@@ -1,0 +1,296 @@
+"""Subscriptions and the delivery queue, in the corpus SQLite file (the source of truth)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import numpy as np
+from pydantic import BaseModel
+
+from corpus.store import Store
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "bot.0001_subscriptions",
+        """
+        CREATE TABLE subscriptions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            chat_id INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('topic', 'speaker')),
+            query TEXT NOT NULL,
+            schedule TEXT NOT NULL CHECK (schedule IN ('instant', 'daily')),
+            vector BLOB,
+            model TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (chat_id, kind, query)
+        );
+        CREATE TABLE paused_chats (
+            chat_id INTEGER PRIMARY KEY,
+            reason TEXT NOT NULL,
+            paused_at TEXT NOT NULL
+        );
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            subscription_id INTEGER NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+            article_id TEXT NOT NULL,
+            passage_ids TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            queued_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (subscription_id, article_id)
+        );
+        CREATE INDEX deliveries_pending ON deliveries (state, id);
+        """,
+    ),
+]
+
+
+class Kind(StrEnum):
+    TOPIC = "topic"
+    SPEAKER = "speaker"
+
+
+class Schedule(StrEnum):
+    INSTANT = "instant"
+    DAILY = "daily"
+
+
+class Subscription(BaseModel):
+    """A chat's standing interest: a topic (free text) or a speaker to follow."""
+
+    id: int
+    chat_id: int
+    kind: Kind
+    query: str
+    schedule: Schedule
+
+
+class Delivery(BaseModel):
+    """One (subscription, article) pair waiting to be sent, with the passages that matched."""
+
+    id: int
+    subscription: Subscription
+    article_id: str
+    passage_ids: list[int]
+    attempts: int
+
+
+class SubscriptionLimit(Exception):
+    """The chat already has as many subscriptions as allowed."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"a chat can have at most {limit} subscriptions")
+
+
+class AlreadySubscribed(Exception):
+    """The chat already follows this topic or speaker."""
+
+    def __init__(self, subscription: Subscription) -> None:
+        self.subscription = subscription
+        super().__init__(f"already subscribed to {subscription.query!r}")
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+_SUB_COLUMNS = "s.id, s.chat_id, s.kind, s.query, s.schedule"
+
+
+def _subscription(row) -> Subscription:
+    return Subscription(
+        id=row["id"], chat_id=row["chat_id"], kind=row["kind"], query=row["query"],
+        schedule=row["schedule"],
+    )  # fmt: skip
+
+
+class SubscriptionBook:
+    """Subscriptions and deliveries over the corpus store's SQLite connection."""
+
+    def __init__(self, store: Store, *, per_chat_limit: int = 20) -> None:
+        self.store = store
+        self.per_chat_limit = per_chat_limit
+        store.migrate(MIGRATIONS)
+
+    # -- subscriptions ----------------------------------------------------------------
+
+    def add(
+        self,
+        chat_id: int,
+        kind: Kind,
+        query: str,
+        schedule: Schedule = Schedule.INSTANT,
+        vector: np.ndarray | None = None,
+        model: str | None = None,
+    ) -> Subscription:
+        """Subscribe a chat; raises AlreadySubscribed or SubscriptionLimit."""
+        query = " ".join(query.split())
+        with self.store.transaction() as conn:
+            row = conn.execute(
+                f"SELECT {_SUB_COLUMNS} FROM subscriptions s"
+                " WHERE chat_id = ? AND kind = ? AND lower(query) = lower(?)",
+                (chat_id, kind.value, query),
+            ).fetchone()
+            if row is not None:
+                raise AlreadySubscribed(_subscription(row))
+            count = conn.execute(
+                "SELECT count(*) FROM subscriptions WHERE chat_id = ?", (chat_id,)
+            ).fetchone()[0]
+            if count >= self.per_chat_limit:
+                raise SubscriptionLimit(self.per_chat_limit)
+            blob = None if vector is None else np.asarray(vector, dtype=np.float32).tobytes()
+            cur = conn.execute(
+                "INSERT INTO subscriptions (chat_id, kind, query, schedule, vector, model,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (chat_id, kind.value, query, schedule.value, blob, model, now()),
+            )
+            conn.execute("DELETE FROM paused_chats WHERE chat_id = ?", (chat_id,))
+        return Subscription(
+            id=cur.lastrowid, chat_id=chat_id, kind=kind, query=query, schedule=schedule
+        )
+
+    def of_chat(self, chat_id: int) -> list[Subscription]:
+        with self.store.read() as conn:
+            rows = conn.execute(
+                f"SELECT {_SUB_COLUMNS} FROM subscriptions s WHERE chat_id = ? ORDER BY id",
+                (chat_id,),
+            ).fetchall()
+        return [_subscription(r) for r in rows]
+
+    def get(self, subscription_id: int) -> Subscription | None:
+        with self.store.read() as conn:
+            row = conn.execute(
+                f"SELECT {_SUB_COLUMNS} FROM subscriptions s WHERE id = ?", (subscription_id,)
+            ).fetchone()
+        return _subscription(row) if row else None
+
+    def remove(self, chat_id: int, subscription_id: int) -> Subscription | None:
+        """Delete one of the chat's subscriptions (and its pending deliveries)."""
+        with self.store.transaction() as conn:
+            row = conn.execute(
+                f"SELECT {_SUB_COLUMNS} FROM subscriptions s WHERE id = ? AND chat_id = ?",
+                (subscription_id, chat_id),
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,))
+        return _subscription(row)
+
+    def active(self, kind: Kind) -> list[tuple[Subscription, np.ndarray | None, str | None]]:
+        """Subscriptions of chats that are not paused, with their stored topic vectors."""
+        with self.store.read() as conn:
+            rows = conn.execute(
+                f"SELECT {_SUB_COLUMNS}, s.vector, s.model FROM subscriptions s"
+                " WHERE kind = ? AND chat_id NOT IN (SELECT chat_id FROM paused_chats)"
+                " ORDER BY id",
+                (kind.value,),
+            ).fetchall()
+        return [
+            (
+                _subscription(r),
+                None if r["vector"] is None else np.frombuffer(r["vector"], dtype=np.float32),
+                r["model"],
+            )
+            for r in rows
+        ]
+
+    def set_vector(self, subscription_id: int, vector: np.ndarray, model: str) -> None:
+        with self.store.transaction() as conn:
+            conn.execute(
+                "UPDATE subscriptions SET vector = ?, model = ? WHERE id = ?",
+                (np.asarray(vector, dtype=np.float32).tobytes(), model, subscription_id),
+            )
+
+    # -- paused chats -----------------------------------------------------------------
+
+    def pause(self, chat_id: int, reason: str) -> None:
+        """Stop deliveries to a chat (it blocked the bot); its subscriptions are kept."""
+        with self.store.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO paused_chats (chat_id, reason, paused_at) VALUES (?, ?, ?)",
+                (chat_id, reason, now()),
+            )
+
+    def resume(self, chat_id: int) -> bool:
+        """The chat talks to the bot again: deliveries resume. True if it was paused."""
+        with self.store.transaction() as conn:
+            cur = conn.execute("DELETE FROM paused_chats WHERE chat_id = ?", (chat_id,))
+        return cur.rowcount > 0
+
+    def is_paused(self, chat_id: int) -> bool:
+        with self.store.read() as conn:
+            row = conn.execute("SELECT 1 FROM paused_chats WHERE chat_id = ?", (chat_id,))
+            return row.fetchone() is not None
+
+    # -- deliveries -------------------------------------------------------------------
+
+    def queue(self, items: list[tuple[int, str, list[int]]]) -> int:
+        """Queue (subscription id, article id, passage ids); a pair already queued is skipped."""
+        with self.store.transaction() as conn:
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO deliveries (subscription_id, article_id, passage_ids,"
+                " queued_at) VALUES (?, ?, ?, ?)",
+                [(sid, aid, json.dumps(pids), now()) for sid, aid, pids in items],
+            )
+            return conn.total_changes - before
+
+    def recover(self) -> int:
+        """At start: deliveries left mid-send by a crash are sent again (at least once)."""
+        with self.store.transaction() as conn:
+            cur = conn.execute("UPDATE deliveries SET state = 'pending' WHERE state = 'sending'")
+        return cur.rowcount
+
+    def claim(self, schedule: Schedule, limit: int = 100) -> list[Delivery]:
+        """Take pending deliveries of unpaused chats and mark them as being sent."""
+        with self.store.transaction() as conn:
+            rows = conn.execute(
+                f"SELECT d.id AS did, d.article_id, d.passage_ids, d.attempts, {_SUB_COLUMNS}"
+                " FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id"
+                " WHERE d.state = 'pending' AND s.schedule = ?"
+                " AND s.chat_id NOT IN (SELECT chat_id FROM paused_chats)"
+                " ORDER BY d.id LIMIT ?",
+                (schedule.value, limit),
+            ).fetchall()
+            conn.executemany(
+                "UPDATE deliveries SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
+                [(r["did"],) for r in rows],
+            )
+        return [
+            Delivery(
+                id=r["did"],
+                subscription=_subscription(r),
+                article_id=r["article_id"],
+                passage_ids=json.loads(r["passage_ids"]),
+                attempts=r["attempts"] + 1,
+            )
+            for r in rows
+        ]
+
+    def finish(self, delivery_ids: list[int], state: str = "sent") -> None:
+        """Record deliveries as sent (or failed for good, or pending again to retry)."""
+        with self.store.transaction() as conn:
+            conn.executemany(
+                "UPDATE deliveries SET state = ?, sent_at = ? WHERE id = ?",
+                [(state, now() if state == "sent" else None, d) for d in delivery_ids],
+            )
+
+    def counts(self) -> dict[str, int]:
+        """Subscriptions and deliveries by state, for /stats."""
+        with self.store.read() as conn:
+            subs = conn.execute("SELECT count(*) FROM subscriptions").fetchone()[0]
+            rows = conn.execute("SELECT state, count(*) AS n FROM deliveries GROUP BY state")
+            by_state = {r["state"]: r["n"] for r in rows}
+            paused = conn.execute("SELECT count(*) FROM paused_chats").fetchone()[0]
+        return {
+            "subscriptions": subs,
+            "paused_chats": paused,
+            "pending": by_state.get("pending", 0) + by_state.get("sending", 0),
+            "sent": by_state.get("sent", 0),
+            "failed": by_state.get("failed", 0),
+        }
