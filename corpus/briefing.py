@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from corpus.drafts import Draft, Parsed
 from corpus.models import Speaker, Status
@@ -44,7 +45,7 @@ def parse_briefing(text: str, headings: list[tuple[int, int, str]]) -> Parsed:
     if headings and lead_start < headings[0][0]:
         drafts.extend(_lead(text, lead_start, headings[0][0]))
     bounds = [*headings, (len(text), len(text), "end")]
-    for (_, body_start, key), (next_start, _, _) in zip(bounds, bounds[1:], strict=False):
+    for (_, body_start, key), (next_start, _, _) in pairwise(bounds):
         if key == "sources":
             continue
         if key == "lead":
@@ -136,7 +137,12 @@ def _statements(text: str, start: int, end: int) -> list[Draft]:
 
 def parse_attribution(line: str) -> Speaker | None:
     """`Name, Role (Place, Date)`, `— Name, role, place, date`, or a bare name."""
-    line = _LEAD_DASH.sub("", line.strip()).strip().rstrip(".")
+    # Only a leading dash marks the line; hyphens inside it ("Mayor-elect", "2025-10-14") are kept,
+    # and a spaced dash between name and role ("Name — role") separates like a comma.
+    line = line.strip()
+    if dash := _LEAD_DASH.match(line):
+        line = line[dash.end() :]
+    line = re.sub(r"\s+[—–]\s+", ", ", line).strip().rstrip(".")
     if not line or not line[0].isupper():
         return None
     place = when = None

@@ -12,7 +12,15 @@ from corpus.sections import is_furniture
 from corpus.segment import Block, blocks, chunk, sentences
 
 _SOURCE_LINE = re.compile(r"(source|sources|via|credit|photo|image)\s*:", re.IGNORECASE)
-_BYLINE = re.compile(r"(by|written by|reporting by)\s+[A-Z]", re.IGNORECASE)
+_BYLINE = re.compile(r"[*_(\s]*(?i:(?P<by>by)|written by|reporting by)\s+[A-Z]")
+
+
+def is_byline(line: str) -> bool:
+    """A byline (`By Jana Holt`, `(Reporting by …)`), not a sentence (`By Friday, …`)."""
+    m = _BYLINE.match(line)
+    if not m:
+        return False
+    return not m.group("by") or (len(line) <= 80 and not re.search(r"[.!?](\s|$)", line))
 
 
 def is_label(line: str, block: Block) -> bool:
@@ -49,7 +57,7 @@ def parse_plain(text: str, start: int = 0, *, section: str = "Body") -> Parsed:
     last: Speaker | None = None
     for block in found:
         line = text[block.start : block.end]
-        if _SOURCE_LINE.match(line) or _BYLINE.match(line):
+        if _SOURCE_LINE.match(line) or is_byline(line):
             continue
         if is_label(line, block):
             if len(line) <= 60 and not line.isupper():

@@ -36,16 +36,19 @@ _ROLE_WORDS = (
     "secretary|leader|director|official|governor|mayor|chief|executive|ceo|commissioner|"
     "prime|foreign|defence|defense|finance|interior|deputy|general|head|envoy|ambassador"
 )
+_AUX = r"(?:(?:has|have|had|also|later|then|previously|again|once|has also)\s+)*"
+# A role before a name, with up to two descriptors ahead of it ("Kremlin spokesman", "union
+# leader"); a capitalised title on its own ("President") is split off later by `_speaker`.
+_ROLE = rf"(?:(?:[\w'’.-]+\s+){{0,2}}?(?:{_ROLE_WORDS})\s+){{1,3}}"
 _AFTER_QUOTE = re.compile(
-    rf"{_Q}[,.!?—–\s]*(?P<role>(?:(?:{_ROLE_WORDS})\s+){{1,3}})?(?P<name>{_NAME})"
-    rf"(?:\s+and\s+(?:[a-z]+\s+)?{_NAME})?\s+(?:{_SPEECH_VERBS})\b"
+    rf"{_Q}[,.!?—–\s]*(?P<role>{_ROLE})?(?P<name>{_NAME})"
+    rf"(?:\s+and\s+(?:[a-z]+\s+)?{_NAME})?\s+{_AUX}(?:{_SPEECH_VERBS})\b"
 )
 _VERB_THEN_NAME = re.compile(
     rf"{_Q}[,.!?—–\s]*(?:{_SPEECH_VERBS})\s+(?:(?:a|the)\s+(?:statement|post|message|spokesperson|"
-    rf"spokesman|spokeswoman)\s+(?:from|for|of)\s+)?(?:(?P<role>(?:(?:{_ROLE_WORDS})\s+){{1,3}}))?"
+    rf"spokesman|spokeswoman)\s+(?:from|for|of)\s+)?(?P<role>{_ROLE})?"
     rf"(?P<name>{_NAME})(?:,\s+(?:the\s+)?(?P<appositive>[a-z][\w\s'’-]{{2,60}}?)(?:[,.]|$))?"
 )
-_AUX = r"(?:(?:has|have|had|also|later|then|previously|again|once|has also)\s+)*"
 _NAME_THEN_QUOTE = re.compile(
     rf"(?:\b(?P<role>(?:(?:{_ROLE_WORDS})\s+){{1,3}}))?(?P<name>{_NAME})"
     rf"(?:\s+and\s+(?:[a-z]+\s+)?{_NAME})?(?:,[^,{_Q}]{{1,80}},)?\s+{_AUX}(?:{_SPEECH_VERBS})\b[^{_Q}]{{0,80}}{_Q}"
@@ -54,7 +57,7 @@ _NAME_THEN_QUOTE = re.compile(
 _REPORTED = re.compile(rf"(?P<name>{_NAME})(?:,[^,]{{1,80}},)?\s+{_AUX}(?:{_SPEECH_VERBS}|urged)\b")
 _ACCORDING = re.compile(rf"according to\s+(?P<name>{_NAME})")
 _PRONOUN = re.compile(
-    rf"(?:{_Q}[,.!?—–\s]*(?:he|she|they)\s+(?:{_SPEECH_VERBS})\b)"
+    rf"(?:{_Q}[,.!?—–\s]*(?:he|she|they)\s+{_AUX}(?:{_SPEECH_VERBS})\b)"
     rf"|(?:\b(?:He|She|he|she)\s+{_AUX}(?:{_SPEECH_VERBS})\b[^{_Q}]{{0,40}}{_Q})"
     rf"|(?:{_Q}[,.!?—–\s]*(?:reads|read|says|said)\s+(?:the|a|his|her)\s+(?:post|statement|message|tweet|letter))"
 )
@@ -75,6 +78,16 @@ _NOT_NAMES = {
     "And",
     "A",
 }
+# Groups of people who are not a named speaker ("Officials said …", "Residents told …").
+_GROUPS = {
+    "officials", "residents", "police", "witnesses", "analysts", "critics", "experts",
+    "authorities", "investigators", "protesters", "protestors", "supporters", "opponents",
+    "lawmakers", "prosecutors", "doctors", "scientists", "researchers", "sources", "observers",
+    "locals", "officers", "workers", "employees", "students", "voters", "diplomats", "economists",
+    "activists", "organisers", "organizers", "campaigners", "others", "many", "some", "both",
+    "several", "reporters", "journalists", "people", "families", "villagers", "firefighters",
+    "rescuers", "volunteers", "leaders", "ministers", "members", "fans", "reports",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -149,8 +162,8 @@ def _speaker(raw: str, extra_role: str | None = None) -> Speaker | None:
         role = f"{role} {extra_role}" if role else extra_role
     if not name_words or name_words[0] in _NOT_NAMES:
         return None
-    name = " ".join(name_words).rstrip(".,’'s").rstrip("’'")
-    if len(name) < 2:
+    name = re.sub(r"[’']s?$", "", " ".join(name_words).rstrip(".,"))  # possessive, not a final s
+    if len(name) < 2 or name.lower() in _GROUPS:
         return None
     return Speaker(name=name, role=role)
 

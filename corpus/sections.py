@@ -75,7 +75,7 @@ BRIEFING_MARKERS = {"takeaways", "verified", "statements", "unconfirmed", "botto
 _FURNITURE = re.compile(
     r"^(leave a (comment|reply)|share( this( article| story)?)?|related( articles| posts)?|"
     r"comments?|subscribe.*|read more|advertisement|cancel reply|click here.*|sign up.*|"
-    r"follow us.*|tags?:.*|posted in.*|print|email|tweet)$",
+    r"follow us.*|tags?:.*|posted in.*|print|email|tweet|like this|like loading\W*|loading\W*)$",
     re.IGNORECASE,
 )
 
@@ -91,4 +91,4 @@ def heading_key(line: str) -> str | None:
 
 def is_furniture(line: str) -> bool:
     """Site furniture such as "Leave a Comment", never content."""
-    return bool(_FURNITURE.match(line.strip().strip("*_#").strip()))
+    return bool(_FURNITURE.match(line.strip().strip("*_#").strip().rstrip(":").strip()))

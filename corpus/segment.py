@@ -162,6 +162,8 @@ def _is_boundary(text: str, sent_start: int, dot: int, after: int, end: int) -> 
     if text[dot] == ".":
         m = re.search(r"([\w.]+)$", text[sent_start:dot])
         word = m.group(1).lower() if m else ""
+        if word == "no" and not nxt.isdigit():  # "said no." ends a sentence; "No. 9" does not
+            return True
         if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
             return False
         if re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):  # U.S. or a.m.

@@ -29,7 +29,7 @@ def meta_from_row(row: dict) -> ArticleMeta:
 
 
 def read_sidecar(folder: Path) -> dict[str, ArticleMeta]:
-    """Metadata by article key from `folder/articles.jsonl`; bad lines are skipped with a warning."""
+    """Metadata by article key from `folder/articles.jsonl`; bad lines are logged and skipped."""
     path = folder / SIDECAR
     if not path.is_file():
         return {}
