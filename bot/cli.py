@@ -9,9 +9,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import AliasChoices, ValidationError
 
+from bot.chat import DEFAULT_USER_ID
 from bot.console import format_answer, format_article
+from bot.runner import StartupError
 from bot.services import open_library
 from bot.settings import Settings
 from corpus import SAMPLE_QUESTION, SAMPLES_DIR
@@ -30,7 +32,11 @@ def article_files(paths: Sequence[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+                )
             )
         else:
             found.append(path)
@@ -145,6 +151,18 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runner import run_bot
+
+    return run_bot(settings, verbose=args.verbose)
+
+
+def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.chat import run_chat
+
+    return run_chat(settings, admin=args.admin, user_id=args.user_id)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="briefbot",
@@ -182,7 +200,42 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="add the bundled sample briefings and answer a question")
     p.add_argument("question", nargs="?", help=f"default: {SAMPLE_QUESTION!r}")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser(
+        "run",
+        help="run the Telegram bot (long polling; webhook when BRIEFBOT_WEBHOOK_URL is set)",
+        description="Run the bot with TELEGRAM_BOT_TOKEN. Long polling by default; with "
+        "BRIEFBOT_WEBHOOK_URL set, serve a webhook on BRIEFBOT_WEBHOOK_LISTEN:"
+        "BRIEFBOT_WEBHOOK_PORT at a path derived from the token. Stop with Ctrl-C.",
+    )
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser(
+        "chat",
+        help="talk to the bot in this terminal, through a local Telegram stand-in",
+        description="An interactive session with the bot, no Telegram account needed. "
+        "Type questions and commands; press buttons by number; /upload PATH, "
+        "/inline QUERY, /quit. Reads from a pipe too, one line per message.",
+    )
+    p.add_argument("--admin", action="store_true", help="be an admin for this session")
+    p.add_argument(
+        "--user-id", type=int, default=DEFAULT_USER_ID, metavar="N",
+        help=f"your Telegram user id in the session (default {DEFAULT_USER_ID})",
+    )  # fmt: skip
+    p.set_defaults(func=_cmd_chat)
     return parser
+
+
+def env_name(loc: Sequence[int | str]) -> str:
+    """The environment variable a settings error is about (BRIEFBOT_WEBHOOK_PORT, …)."""
+    field = Settings.model_fields.get(str(loc[0])) if loc else None
+    if field is None:
+        return ".".join(str(x) for x in loc).upper()
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+        return alias.choices[0]
+    prefix = Settings.model_config.get("env_prefix", "")
+    return f"{prefix}{loc[0]}".upper()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -196,11 +249,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings()
     except ValidationError as exc:
         error = exc.errors()[0]
-        name = ".".join(str(x) for x in error["loc"]).upper()
-        print(f"briefbot: setting {name}: {error['msg']}", file=sys.stderr)
+        print(f"briefbot: setting {env_name(error['loc'])}: {error['msg']}", file=sys.stderr)
         return 2
     try:
         return args.func(args, settings)
+    except StartupError as exc:
+        print(f"briefbot: {exc}", file=sys.stderr)
+        return exc.exit_code
     except (CorpusError, EmbeddingError) as exc:
         print(f"briefbot: {exc}", file=sys.stderr)
         return 1
