@@ -43,9 +43,9 @@ async def add(update: Update, context: BotContext) -> None:
     if message.document:
         await add_document(update, context)
         return
-    text = (message.text or "").partition(" ")[2] if message.text else ""
-    if message.text and "\n" in message.text and not text.strip():
-        text = message.text.partition("\n")[2]
+    # Everything after the command, whether a space or a line break follows it.
+    parts = (message.text or "").split(None, 1)
+    text = parts[1] if len(parts) > 1 else ""
     if not text.strip() and message.reply_to_message:
         replied = message.reply_to_message
         text = replied.text or replied.caption or ""

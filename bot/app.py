@@ -39,6 +39,12 @@ COMMANDS = [
 ]
 
 
+# Telegram allows about 30 messages a second overall and 20 a minute to one group. The rate
+# limiter's leaky bucket lets BURST messages through at once and then drains at its rate, so
+# any one-second (one-minute) window may hold both: BURST + 25 = 30, BURST + 15 = 20.
+BURST = 5
+
+
 def build_services(settings: Settings, library: Library) -> Services:
     return Services(
         settings=settings,
@@ -50,10 +56,41 @@ def build_services(settings: Settings, library: Library) -> Services:
     )
 
 
+class _HideSecrets(logging.Filter):
+    """Replaces bot tokens in the records of loggers that print request URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # Formatted now, not later: python-telegram-bot logs API results as dicts that it
+        # then changes (getFile's file_path becomes the download URL, token included).
+        message = record.getMessage()
+        for secret in self.secrets:
+            message = message.replace(secret, "<token>")
+        record.msg, record.args = message, None
+        return True
+
+
+_HIDE_SECRETS = _HideSecrets()
+# httpx logs every request URL at INFO and python-telegram-bot its API URLs at DEBUG; the
+# Bot API puts the token in the URL (…/bot<id>:<secret>/getUpdates).
+_URL_LOGGERS = ("httpx", "telegram.Bot", "telegram.ext.ExtBot")
+
+
+def hide_token_in_logs(token: str) -> None:
+    """Keep the token's secret part out of every log record that could carry it."""
+    _HIDE_SECRETS.secrets.add(token.split(":", 1)[-1])
+    for name in _URL_LOGGERS:
+        logging.getLogger(name).addFilter(_HIDE_SECRETS)
+
+
 def build_application(settings: Settings, library: Library) -> Application:
     """The bot: python-telegram-bot's Application over the library, ready to poll."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    hide_token_in_logs(settings.telegram_bot_token.get_secret_value())
     services = build_services(settings, library)
 
     async def post_init(app: Application) -> None:
@@ -72,7 +109,15 @@ def build_application(settings: Settings, library: Library) -> Application:
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=BURST,
+                overall_time_period=BURST / (30 - BURST),
+                group_max_rate=BURST,
+                group_time_period=60 * BURST / (20 - BURST),
+                max_retries=3,
+            )
+        )
         .concurrent_updates(True)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

@@ -60,6 +60,9 @@ async def _send(context: BotContext, services: Services, delivery: Delivery) -> 
         await asyncio.to_thread(book.finish, [delivery.id], "failed")
         return True
     sub = delivery.subscription
+    if await asyncio.to_thread(book.is_paused, sub.chat_id):  # blocked since it was claimed
+        await asyncio.to_thread(book.finish, [delivery.id], "failed")
+        return True
     try:
         await context.bot.send_message(
             sub.chat_id, delivery_text(sub.kind, sub.query, results),
@@ -119,7 +122,7 @@ async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
             ids = [pid for d in deliveries for pid in d.passage_ids[:2]]
             results = await asyncio.to_thread(services.library.results_for, ids)
             done = [d.id for d in deliveries]
-            if not results:
+            if not results or await asyncio.to_thread(book.is_paused, sub.chat_id):
                 await asyncio.to_thread(book.finish, done, "failed")
                 continue
             text = delivery_text(sub.kind, sub.query, results).replace(

@@ -1,0 +1,236 @@
+"""Subscriptions end to end: matching, follows, the queue across a restart, blocked chats."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.app import build_services
+from bot.delivery import send_digests
+from bot.subscribing import queue_for_article
+from bot.subscriptions import Kind, Schedule
+from retrieval.library import Library
+from tests.bot.conftest import BotHarness, buttons, sample_bytes, seed_bytes
+
+DAM_TOPIC = "dam collapse and flooding"
+TROOPS_TOPIC = "Western troops in Ukraine"
+LABELS = ("✅ Verified", "⚠️ Unconfirmed", "🗣 On record", "📝 Summary", "▫️ Reported")
+
+
+def labels_in(text: str) -> set[str]:
+    return {label for label in LABELS if label in text}
+
+
+async def test_topic_subscription_gets_one_message_per_matching_article(
+    bot_harness: BotHarness,
+) -> None:
+    h = bot_harness
+    reader = 4001
+    (confirmed,) = await h.send(reader, f"/subscribe {DAM_TOPIC}")
+    assert confirmed["text"] == f"🔔 You will get new passages on “{DAM_TOPIC}”."
+
+    summary = await h.add_article(sample_bytes("dam"), "dam.txt")
+    assert "Subscribers to notify: 1" in summary["text"]
+    (notice,) = await h.new_messages(reader, 1, 1)
+    assert notice["text"].startswith(f"🔔 New on “{DAM_TOPIC}”")
+    assert "📰 Dam on Ostrel River gives way" in notice["text"]
+    assert labels_in(notice["text"]), notice["text"]
+    body = sample_bytes("dam").decode("utf-8")
+    cards = notice["text"].split("\n\n")[1:]
+    assert cards and all(card.split("\n")[1].rstrip("…")[:60] in body for card in cards)
+
+    unrelated = await h.add_article(sample_bytes("breach"), "breach.txt")
+    assert "Subscribers to notify: 0" in unrelated["text"]
+    assert await h.quiet(reader, 1.5) == []
+    assert h.count(reader) == 2  # the confirmation and exactly one notification
+    h.standin.assert_no_refusals()
+
+
+async def test_following_a_person_pushes_their_statements(bot_harness: BotHarness) -> None:
+    h = bot_harness
+    short, full, other = 4011, 4012, 4013
+    await h.send(short, "/follow Putin")
+    (confirmed,) = await h.send(full, "/follow Vladimir Putin")
+    assert confirmed["text"] == "🔔 You will get statements by “Vladimir Putin”."
+    await h.send(other, "/follow Emmanuel Macron")
+    await h.send(other, f"/subscribe {DAM_TOPIC}")
+
+    summary = await h.add_article(sample_bytes("putin"), "putin.txt")
+    assert "Subscribers to notify: 3" in summary["text"]
+    for chat, name in ((short, "Putin"), (full, "Vladimir Putin")):
+        (notice,) = await h.new_messages(chat, 1, 1)
+        assert notice["text"].startswith(f"👤 New statement by “{name}”")
+        assert labels_in(notice["text"]) == {"🗣 On record"}
+        assert "— Vladimir Putin, Russian President" in notice["text"]
+        assert "— Emmanuel Macron" not in notice["text"]
+    (macron,) = await h.new_messages(other, 2, 1)
+    assert "— Emmanuel Macron" in macron["text"] and "— Vladimir Putin" not in macron["text"]
+
+    await asyncio.sleep(1.5)
+    assert [h.count(c) for c in (short, full, other)] == [2, 2, 3]
+    h.standin.assert_no_refusals()
+
+
+async def test_queued_deliveries_survive_a_restart_and_are_sent_once(
+    bot_harness: BotHarness,
+) -> None:
+    h = bot_harness
+    waiting, interrupted = 4021, 4022
+    await h.send(waiting, f"/subscribe {DAM_TOPIC}")
+    await h.send(interrupted, "/subscribe dam failure")
+
+    # The process stops; meanwhile an article is ingested and its deliveries queued (as
+    # the CLI would), and one delivery is left half-sent, as by a crash mid-send.
+    await h.stop()
+    library = Library(h.settings.data_dir, h.embedder)
+    services = build_services(h.settings, library)
+    article = library.ingest(sample_bytes("dam"), filename="dam.txt")
+    assert queue_for_article(services, article) == 2
+    (claimed,) = services.subscriptions.claim(Schedule.INSTANT, limit=1)
+    library.close()
+
+    await h.start()
+    for chat in (waiting, interrupted):
+        (notice,) = await h.new_messages(chat, 1, 1, timeout=10)
+        assert "📰 Dam on Ostrel River gives way" in notice["text"]
+    await asyncio.sleep(2.0)  # past the first sweep and any second try
+
+    assert [h.count(waiting), h.count(interrupted)] == [2, 2]
+    assert h.services.subscriptions.counts()["pending"] == 0
+    assert h.services.subscriptions.counts()["sent"] == 2
+    assert claimed.subscription.chat_id in (waiting, interrupted)
+    h.standin.assert_no_refusals()
+
+
+async def test_a_blocked_chat_is_paused_then_resumes_when_it_writes(
+    bot_harness: BotHarness,
+) -> None:
+    h = bot_harness
+    reader = 4031
+    book = h.services.subscriptions
+    await h.send(reader, f"/subscribe {TROOPS_TOPIC}")
+    await h.send(reader, "/follow Putin")
+    await h.send(reader, f"/subscribe {DAM_TOPIC}")
+    h.standin.block(reader)
+
+    first = await h.add_article(seed_bytes(), "seed.txt")
+    assert "Subscribers to notify: 2" in first["text"]  # the topic and the follow
+    await h.wait_until(lambda: book.is_paused(reader))
+    await asyncio.sleep(0.5)
+    refused = [r for r in h.standin.refusals if r.params.get("chat_id") == str(reader)]
+    assert [r.error_code for r in refused] == [403]  # one try, then the chat is paused
+    assert h.attempts(reader) == 3 + 1  # three confirmations, one refused notification
+
+    second = await h.add_article(sample_bytes("putin"), "putin.txt")
+    assert "Subscribers to notify: 0" in second["text"]
+    await asyncio.sleep(1.5)
+    assert h.attempts(reader) == 4
+    assert book.is_paused(reader)
+    assert len(book.of_chat(reader)) == 3  # paused, not removed
+
+    h.standin.unblock(reader)
+    answer = await h.ask(reader, "what did Putin say about Western troops?")
+    assert "🗣 On record" in answer["text"]
+    assert not book.is_paused(reader)
+    before = h.count(reader)
+    third = await h.add_article(sample_bytes("dam"), "dam.txt")
+    assert "Subscribers to notify: 1" in third["text"]
+    (notice,) = await h.new_messages(reader, before, 1)
+    assert notice["text"].startswith(f"🔔 New on “{DAM_TOPIC}”")
+    h.standin.assert_no_refusals(allow_codes={403})
+    assert all(r.error_code == 403 for r in h.standin.refusals)
+
+
+async def test_subscriptions_are_listed_and_removed_with_buttons(bot_harness: BotHarness) -> None:
+    h = bot_harness
+    reader = 4041
+    empty = await h.ask(reader, "/subscriptions")
+    assert empty["text"].startswith("No subscriptions yet")
+    await h.send(reader, f"/subscribe {DAM_TOPIC}")
+    await h.send(reader, f"/subscribe {TROOPS_TOPIC} daily")
+    await h.send(reader, "/follow Putin")
+    again = await h.ask(reader, f"/subscribe {DAM_TOPIC.upper()}")
+    assert again["text"].startswith("You already follow")
+
+    listing = await h.ask(reader, "/subscriptions")
+    assert f"🔔 {DAM_TOPIC}" in listing["text"]
+    assert f"🔔 {TROOPS_TOPIC} (daily)" in listing["text"]
+    assert "👤 Putin" in listing["text"]
+
+    menu = await h.ask(reader, "/unsubscribe")
+    choices = {b["text"]: b["callback_data"] for b in buttons(menu)}
+    assert set(choices) == {f"✖ {DAM_TOPIC}", f"✖ {TROOPS_TOPIC}", "✖ Putin"}
+    answered = len(h.standin.callback_answers)
+    await h.press(reader, menu, choices[f"✖ {DAM_TOPIC}"], expect=0)
+    await h.wait_until(lambda: any(c.method == "editMessageText" for c in h.standin.sent_log))
+    assert h.standin.callback_answers[answered]["text"] == "Stopped."
+    (edited,) = [m for m in h.standin.messages(reader) if m["message_id"] == menu["message_id"]]
+    assert edited["text"] == f"Stopped “{DAM_TOPIC}”."
+
+    after = await h.ask(reader, "/subscriptions")
+    assert DAM_TOPIC not in after["text"] and TROOPS_TOPIC in after["text"]
+    assert [s.query for s in h.services.subscriptions.of_chat(reader)] == [TROOPS_TOPIC, "Putin"]
+    h.standin.assert_no_refusals()
+
+
+async def test_daily_digest_gathers_matches_into_one_message(bot_harness: BotHarness) -> None:
+    h = bot_harness
+    reader = 4051
+    (confirmed,) = await h.send(reader, f"/subscribe {TROOPS_TOPIC} daily")
+    assert "in a daily digest" in confirmed["text"]
+
+    for content, name in ((seed_bytes(), "seed.txt"), (sample_bytes("putin"), "putin.txt")):
+        summary = await h.add_article(content, name)
+        assert "Subscribers to notify: 1" in summary["text"]
+    assert await h.quiet(reader, 1.5) == []  # nothing before the digest
+
+    h.app.job_queue.run_once(send_digests, 0)
+    (digest,) = await h.new_messages(reader, 1, 1)
+    assert digest["text"].startswith(f"🗞 Daily digest: “{TROOPS_TOPIC}”")
+    assert "Putin says Western troops in Ukraine would be legitimate targets" in digest["text"]
+    assert "Putin warns Western troops sent to Ukraine" in digest["text"]
+    assert labels_in(digest["text"])
+    assert len(digest["text"]) <= 4096
+
+    h.app.job_queue.run_once(send_digests, 0)  # nothing new since: no second message
+    assert await h.quiet(reader, 1.5) == []
+    assert h.services.subscriptions.counts()["pending"] == 0
+    h.standin.assert_no_refusals()
+
+
+async def test_help_gives_an_example_from_the_current_corpus(bot_harness: BotHarness) -> None:
+    h = bot_harness
+    empty = await h.ask(4061, "/start")
+    assert "What did Putin say about Western troops?" in empty["text"]
+
+    await h.add_article(sample_bytes("dam"), "dam.txt")
+    help_text = (await h.ask(4062, "/help"))["text"]
+    assert "/subscribe TOPIC" in help_text and "/follow NAME" in help_text
+    example = help_text.split("for example:\n", 1)[1].split("\n", 1)[0]
+    surnames = {name.split()[-1] for name in h.library.speakers()}
+    assert example.startswith("What did ") and example.split()[2] in surnames, example
+
+    answer = await h.ask(4063, example)
+    assert not answer["text"].startswith("Nothing in the corpus"), answer["text"]
+    h.standin.assert_no_refusals()
+
+
+async def test_fan_out_stays_within_telegrams_broadcast_limits(bot_harness: BotHarness) -> None:
+    h = bot_harness
+    readers = list(range(4100, 4145))  # more chats than the 30 messages a second allowed
+    services = h.services
+    (vector,) = services.library.encode_queries([DAM_TOPIC])
+    for chat in readers:
+        h.standin.chat(chat)
+        services.subscriptions.add(
+            chat, Kind.TOPIC, DAM_TOPIC, Schedule.INSTANT, vector, services.library.embedder.name
+        )
+
+    summary = await h.add_article(sample_bytes("dam"), "dam.txt")
+    assert f"Subscribers to notify: {len(readers)}" in summary["text"]
+    await h.wait_until(lambda: all(h.count(c) == 1 for c in readers), timeout=20)
+    await asyncio.sleep(1.0)
+
+    assert [h.count(c) for c in readers] == [1] * len(readers)
+    assert h.standin.stats.max_per_second_overall <= 30
+    assert services.subscriptions.counts()["sent"] == len(readers)
+    h.standin.assert_no_refusals()
