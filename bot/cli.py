@@ -73,7 +73,8 @@ def ingest_files(library: Library, files: Sequence[Path], *, progress: bool = Tr
     for path, exc in refused:
         reason = exc.reason if isinstance(exc, ParseError) else str(exc)
         print(f"refused  {path}: {reason}")
-    print(f"{len(added)} added, {len(duplicates)} duplicates, {len(refused)} refused")
+    plural = "" if len(duplicates) == 1 else "s"
+    print(f"{len(added)} added, {len(duplicates)} duplicate{plural}, {len(refused)} refused")
     return len(refused)
 
 
@@ -171,25 +172,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="add article files or folders (.txt, .md, .html)")
+    def command(name: str, purpose: str) -> argparse.ArgumentParser:
+        """A subcommand whose purpose shows in the command list and in its own --help."""
+        return sub.add_parser(name, help=purpose, description=purpose[:1].upper() + purpose[1:])
+
+    p = command("ingest", "add article files or folders (.txt, .md, .html)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_ingest)
 
-    p = sub.add_parser("ask", help="answer a question from the corpus")
+    p = command("ask", "answer a question from the corpus")
     p.add_argument("question", nargs="+")
     p.add_argument("-n", "--limit", type=int, default=5, help="passages to show (default 5)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.set_defaults(func=_cmd_ask)
 
-    p = sub.add_parser("articles", help="list the stored articles")
+    p = command("articles", "list the stored articles")
     p.set_defaults(func=_cmd_articles)
 
-    p = sub.add_parser("remove", help="remove an article and its passages")
+    p = command("remove", "remove an article and its passages")
     p.add_argument("id")
     p.set_defaults(func=_cmd_remove)
 
-    p = sub.add_parser("eval", help="measure retrieval on an evaluation set (DESIGN.md format)")
+    p = command("eval", "measure retrieval on an evaluation set (DESIGN.md format)")
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
@@ -197,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_eval)
 
-    p = sub.add_parser("demo", help="add the bundled sample briefings and answer a question")
+    p = command("demo", "add the bundled sample briefings and answer a question")
     p.add_argument("question", nargs="?", help=f"default: {SAMPLE_QUESTION!r}")
     p.set_defaults(func=_cmd_demo)
 

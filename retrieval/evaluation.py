@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.errors import DuplicateArticle
 from corpus.models import Passage, Status
 from corpus.parse import ArticleMeta
 from corpus.sidecar import read_sidecar
@@ -44,9 +44,11 @@ def is_hit(passage: Passage, gold: dict, text: str) -> bool:
     if passage.end - passage.start > MAX_HIT_CHARS:
         return False
     snippet = gold["snippet"]
-    for m in re.finditer(re.escape(snippet), text):
-        if passage.start < m.end() and m.start() < passage.end:
+    at = text.find(snippet)
+    while at != -1 and snippet:  # every occurrence, overlapping ones included
+        if passage.start < at + len(snippet) and at < passage.end:
             return True
+        at = text.find(snippet, at + 1)
     return False
 
 
@@ -123,11 +125,16 @@ def evaluate(
         try:
             key_to_id: dict[str, str] = {}
             for key, text in texts.items():
-                article = library.ingest(
-                    text, filename=f"{key}.txt", meta=meta.get(key), save=False
-                )
-                key_to_id[key] = article.id
-            texts_by_id = {key_to_id[k]: t for k, t in texts.items()}
+                try:
+                    article = library.ingest(
+                        text, filename=f"{key}.txt", meta=meta.get(key), save=False
+                    )
+                except DuplicateArticle as exc:  # one article under two keys, as for a user
+                    key_to_id[key] = exc.existing_id
+                else:
+                    key_to_id[key] = article.id
+            # Spans refer to the stored text (the first file's, for a duplicate).
+            texts_by_id = {aid: library.store.get(aid).text for aid in set(key_to_id.values())}
             if baseline == "dense-chunks":
                 retrieve = dense_chunks_retriever(texts_by_id, embedder)
             elif baseline is None:
@@ -142,7 +149,7 @@ def evaluate(
 
 
 def dense_chunks_retriever(texts_by_id: dict[str, str], embedder: Embedder) -> Retriever:
-    """What a plain LangChain FAISS user gets: 500-character chunks, cosine top 10, no abstention."""
+    """A plain LangChain FAISS user's setup: 500-character chunks, cosine top 10, no abstention."""
     chunks: list[Passage] = []
     for aid, text in texts_by_id.items():
         for i, (s, e) in enumerate(split_chunks(text, 0, len(text), 500)):

@@ -144,11 +144,7 @@ class Library:
         for p in passages:
             assert p.id is not None
             items[p.id] = document_text(self._sources[p.article_id].title, p)
-            if p.speaker:
-                roles = self._speakers.get(p.speaker.name, "")
-                if p.speaker.role and p.speaker.role not in roles:
-                    roles = f"{roles} {p.speaker.role}".strip()
-                self._speakers[p.speaker.name] = roles
+            _add_speaker(self._speakers, p)
         self.lexical.add(items)
 
     # -- verbs ------------------------------------------------------------------------
@@ -193,6 +189,11 @@ class Library:
             self.lexical.remove(ids)
             self._sources.pop(article_id, None)
             self._article_freq.subtract(terms(removed.text))
+            if any(p.speaker for p in removed.passages):
+                speakers: dict[str, str] = {}
+                for p in self.store.all_passages():
+                    _add_speaker(speakers, p)
+                self._speakers = speakers
             self.save_index()
         return removed
 
@@ -328,6 +329,15 @@ class Library:
             results.append(result)
             kept.append((result, vec))
         return results
+
+
+def _add_speaker(speakers: dict[str, str], passage: Passage) -> None:
+    """Remember who speaks in the passage, with every role the articles give them."""
+    if passage.speaker:
+        roles = speakers.get(passage.speaker.name, "")
+        if passage.speaker.role and passage.speaker.role not in roles:
+            roles = f"{roles} {passage.speaker.role}".strip()
+        speakers[passage.speaker.name] = roles
 
 
 def _fold(kept: Result, twin: Passage, source: Source, *, prefer_summary: bool) -> None:

@@ -33,6 +33,7 @@ _OVERVIEW = re.compile(
     r"whats in it|what's in it|why does .* matter|about)\b",
     re.IGNORECASE,
 )
+_TOPIC_START = re.compile(r"\b(on|about|regarding|over)\b")
 _OBJECT_BEFORE = re.compile(r"\b(about|of|on|for|with|against|to|by|over)\s+(\w+\s+){0,2}$")
 _STOP = set(
     [
@@ -204,11 +205,15 @@ def _is_object(lowered: str, at: int) -> bool:
 
 
 def _by_role(lowered: str, known_speakers: Mapping[str, str]) -> list[str]:
-    """Speakers whose role the question describes ("the dunmoor coach", "mng ceo")."""
-    words: list[str] = []
-    for w in re.findall(r"\w+", lowered):
-        words.extend(_ROLE_SYNONYMS.get(w, (w,)))
-    asked = {w for w in words if w not in _STOP}
+    """Speakers whose role the question describes ("the dunmoor coach", "mng ceo").
+
+    Only the words before the topic count: in "dunmoor coach on the new striker" the striker
+    is what the coach is asked about.
+    """
+    topic = _TOPIC_START.search(lowered)
+    if topic and _ROLE_NOUNS & _role_words(lowered[: topic.start()]):
+        lowered = lowered[: topic.start()]
+    asked = _role_words(lowered)
     if not asked & _ROLE_NOUNS:
         return []
     scored: list[tuple[int, str]] = []
@@ -227,6 +232,14 @@ def _by_role(lowered: str, known_speakers: Mapping[str, str]) -> list[str]:
     chosen = [name for score, name in scored if score == best]
     # One role word shared by several people says nothing about which of them is meant.
     return chosen if best >= 2 or len(chosen) == 1 else []
+
+
+def _role_words(text: str) -> set[str]:
+    """The words of the question, with role synonyms spelled as attribution lines spell them."""
+    words: list[str] = []
+    for w in re.findall(r"\w+", text):
+        words.extend(_ROLE_SYNONYMS.get(w, (w,)))
+    return {w for w in words if w not in _STOP}
 
 
 def _acronym(role: str) -> str:
