@@ -163,8 +163,9 @@ def register_handlers(app: Application) -> None:
 async def resume_paused_chat(update: Update, context: BotContext) -> None:
     """A chat that blocked the bot and writes again gets its deliveries back."""
     chat = update.effective_chat
-    if chat and update.effective_message:
-        await asyncio.to_thread(context.services.subscriptions.resume, chat.id)
+    book = context.services.subscriptions
+    if chat and update.effective_message and book.is_paused(chat.id):
+        await asyncio.to_thread(book.resume, chat.id)
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

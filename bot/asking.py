@@ -34,8 +34,6 @@ async def start(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(
         HELP.format(example=render.esc(example)), parse_mode=ParseMode.HTML
     )
-    if update.effective_chat and services.subscriptions.is_paused(update.effective_chat.id):
-        await asyncio.to_thread(services.subscriptions.resume, update.effective_chat.id)
 
 
 def example_question(library) -> str:

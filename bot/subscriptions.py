@@ -116,6 +116,9 @@ class SubscriptionBook:
         self.store = store
         self.per_chat_limit = per_chat_limit
         store.migrate(MIGRATIONS)
+        # Every update asks whether its chat is paused: answer from memory, write only on change.
+        with store.read() as conn:
+            self._paused = {r[0] for r in conn.execute("SELECT chat_id FROM paused_chats")}
 
     # -- subscriptions ----------------------------------------------------------------
 
@@ -150,6 +153,7 @@ class SubscriptionBook:
                 (chat_id, kind.value, query, schedule.value, blob, model, now()),
             )
             conn.execute("DELETE FROM paused_chats WHERE chat_id = ?", (chat_id,))
+        self._paused.discard(chat_id)
         return Subscription(
             id=cur.lastrowid, chat_id=chat_id, kind=kind, query=query, schedule=schedule
         )
@@ -215,17 +219,19 @@ class SubscriptionBook:
                 "INSERT OR REPLACE INTO paused_chats (chat_id, reason, paused_at) VALUES (?, ?, ?)",
                 (chat_id, reason, now()),
             )
+        self._paused.add(chat_id)
 
     def resume(self, chat_id: int) -> bool:
         """The chat talks to the bot again: deliveries resume. True if it was paused."""
+        if chat_id not in self._paused:
+            return False
         with self.store.transaction() as conn:
-            cur = conn.execute("DELETE FROM paused_chats WHERE chat_id = ?", (chat_id,))
-        return cur.rowcount > 0
+            conn.execute("DELETE FROM paused_chats WHERE chat_id = ?", (chat_id,))
+        self._paused.discard(chat_id)
+        return True
 
     def is_paused(self, chat_id: int) -> bool:
-        with self.store.read() as conn:
-            row = conn.execute("SELECT 1 FROM paused_chats WHERE chat_id = ?", (chat_id,))
-            return row.fetchone() is not None
+        return chat_id in self._paused
 
     # -- deliveries -------------------------------------------------------------------
 
