@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -204,7 +203,6 @@ def format_table(report: dict) -> str:
         return f"| {name} | {n} | " + " | ".join(cells) + " |"
 
     lines.append(row("overall", report["n"], report["overall"]))
-    counts: dict[str, int] = defaultdict(int)
     for kind, figs in report["per_kind"].items():
-        lines.append(row(kind, counts.get(kind, ""), figs))
+        lines.append(row(kind, "", figs))
     return "\n".join(lines)

@@ -274,20 +274,19 @@ class Library:
         article_terms: Callable[[str], set[str]],
     ) -> float:
         """How much of the question's topic the best-ranked articles mention at all."""
-        topic = terms(" ".join(query.topic_terms))
+        # A question that is only a name ("Putin") is about that name: the article must hold it.
+        topic = terms(" ".join(query.topic_terms) or " ".join(query.speakers) or query.text)
         articles = {passages[pid].article_id for pid, _ in top}
         n = len(self._sources)
         return max(
-            (
-                topic_coverage(topic, article_terms(aid), self._article_freq, n)
-                for aid in articles
-            ),
+            (topic_coverage(topic, article_terms(aid), self._article_freq, n) for aid in articles),
             default=0.0,
         )
 
     def _duplicates(self, a: Passage, b: Passage, similarity: float) -> bool:
-        """Whether b says what a already says (never a confirmed fact and an unconfirmed one)."""
-        if {a.status, b.status} == _OPPOSED:
+        """Whether b says what a already says (an unconfirmed claim is never folded into
+        anything but another unconfirmed claim: its label is the point)."""
+        if (a.status is Status.UNCONFIRMED) != (b.status is Status.UNCONFIRMED):
             return False
         if a.speaker and b.speaker and a.speaker.name != b.speaker.name:
             return False
@@ -357,9 +356,6 @@ def _fold(kept: Result, twin: Passage, source: Source, *, prefer_summary: bool) 
         kept.also_in_sections.append(twin.section)
 
 
-_OPPOSED = {Status.VERIFIED, Status.UNCONFIRMED}
-
-
 def _source(summary: ArticleSummary) -> Source:
     return Source(
         article_id=summary.id,
@@ -368,4 +364,3 @@ def _source(summary: ArticleSummary) -> Source:
         url=summary.url,
         published=summary.published,
     )
-

@@ -35,7 +35,7 @@ _OVERVIEW = re.compile(
 )
 _TOPIC_START = re.compile(r"\b(on|about|regarding|over)\b")
 _OBJECT_BEFORE = re.compile(r"\b(about|of|on|for|with|against|to|by|over)\s+(\w+\s+){0,2}$")
-_STOP = set(
+_STOP = frozenset(
     [
         "a",
         "an",
@@ -59,6 +59,9 @@ _STOP = set(
         "does",
         "did",
         "done",
+        "has",
+        "have",
+        "had",
         "of",
         "on",
         "in",

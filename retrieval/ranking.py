@@ -53,8 +53,10 @@ def speaks(passage: Passage, name: str) -> bool:
 
 def reports_words_of(passage: Passage, name: str) -> bool:
     """The passage names this person next to a verb of saying."""
-    family = name.split()[-1]
-    return family.lower() in passage.text.lower() and bool(_SPEECH.search(passage.text))
+    family = re.escape(name.split()[-1])
+    return bool(re.search(rf"\b{family}\b", passage.text, re.IGNORECASE)) and bool(
+        _SPEECH.search(passage.text)
+    )
 
 
 def topic_coverage(
