@@ -1,0 +1,1 @@
+"""Benchmarks: commands that print figures (retrieval quality, speed); they assert nothing."""
