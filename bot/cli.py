@@ -6,7 +6,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from pydantic import AliasChoices, ValidationError
@@ -18,8 +18,10 @@ from bot.services import open_library
 from bot.settings import Settings
 from corpus import SAMPLE_QUESTION, SAMPLES_DIR
 from corpus.errors import CorpusError, DuplicateArticle, ParseError
+from corpus.parse import ArticleMeta
 from corpus.sidecar import read_sidecar
 from retrieval.embedder import EmbeddingError
+from retrieval.evaluation import EvaluationError
 from retrieval.library import Library
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
@@ -48,28 +50,33 @@ def ingest_files(library: Library, files: Sequence[Path], *, progress: bool = Tr
     from tqdm import tqdm
 
     sidecars: dict[Path, dict] = {}
-    added, duplicates, refused = [], [], []
-    bar = tqdm(files, unit="file", disable=not progress or len(files) < 5, file=sys.stderr)
-    for path in bar:
-        folder = path.parent
-        if folder not in sidecars:
-            sidecars[folder] = read_sidecar(folder)
-        try:
-            data = path.read_bytes()
-            article = library.ingest(
-                data, filename=path.name, meta=sidecars[folder].get(path.stem), save=False
-            )
-            added.append(article)
-        except DuplicateArticle as exc:
-            duplicates.append((path, exc))
-        except (ParseError, OSError) as exc:
-            refused.append((path, exc))
-    if added:
-        library.save_index()
+    unreadable: list[tuple[Path, OSError]] = []
+    by_name = {str(path): path for path in files}
+    bar = tqdm(total=len(files), unit="file", disable=not progress or len(files) < 5,
+               file=sys.stderr)  # fmt: skip
+
+    def items() -> Iterator[tuple[str, bytes, ArticleMeta | None]]:
+        for path in files:
+            if path.parent not in sidecars:
+                sidecars[path.parent] = read_sidecar(path.parent)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                unreadable.append((path, exc))
+                bar.update()
+                continue
+            yield str(path), data, sidecars[path.parent].get(path.stem)
+
+    outcomes = library.ingest_many(items(), on_outcome=lambda _: bar.update())
+    bar.close()
+    added = [o.article for o in outcomes if o.article is not None]
+    duplicates = [o for o in outcomes if isinstance(o.error, DuplicateArticle)]
+    refused = [(by_name[o.name], o.error) for o in outcomes if isinstance(o.error, ParseError)]
+    refused += unreadable
     for article in added:
         print(f"added  {format_article(article)}")
-    for path, exc in duplicates:
-        print(f"duplicate  {path}: {exc}")
+    for o in duplicates:
+        print(f"duplicate  {o.name}: {o.error}")
     for path, exc in refused:
         reason = exc.reason if isinstance(exc, ParseError) else str(exc)
         print(f"refused  {path}: {reason}")
@@ -261,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StartupError as exc:
         print(f"briefbot: {exc}", file=sys.stderr)
         return exc.exit_code
-    except (CorpusError, EmbeddingError) as exc:
+    except (CorpusError, EmbeddingError, EvaluationError) as exc:
         print(f"briefbot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -309,6 +309,38 @@ class Store:
             passages=tuple(_passage(r) for r in rows),
         )
 
+    def title_of(self, article_id: str) -> str | None:
+        """The stored article's title, or None when there is no such article."""
+        with self._guard() as conn:
+            row = conn.execute("SELECT title FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return None if row is None else row["title"]
+
+    def text_of(self, article_id: str) -> str | None:
+        """The stored article's text, without loading its passages."""
+        with self._guard() as conn:
+            row = conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return None if row is None else row["text"]
+
+    def speakers(self) -> list[tuple[str, str | None]]:
+        """Every (speaker name, role) pair of the stored passages."""
+        with self._guard() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT speaker_name, speaker_role FROM passages"
+                " WHERE speaker_name IS NOT NULL ORDER BY speaker_name"
+            ).fetchall()
+        return [(r["speaker_name"], r["speaker_role"]) for r in rows]
+
+    def documents(self) -> Iterator[tuple[int, str, str, str | None, str | None]]:
+        """(passage id, article title, text, speaker name, speaker role) for every passage,
+        in id order, streamed: what the keyword index is rebuilt from."""
+        with self._guard() as conn:
+            rows = conn.execute(
+                "SELECT p.id, a.title, p.text, p.speaker_name, p.speaker_role"
+                " FROM passages p JOIN articles a ON a.id = p.article_id ORDER BY p.id"
+            ).fetchall()
+        for r in rows:
+            yield r[0], r[1], r[2], r[3], r[4]
+
     def articles(self) -> list[ArticleSummary]:
         """All articles, newest first (by publication date, else the day added)."""
         with self._guard() as conn:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.decode import decode_text
 from corpus.errors import DuplicateArticle
 from corpus.models import Passage, Status
 from corpus.parse import ArticleMeta
@@ -22,6 +23,10 @@ FIGURES = ("hit@1", "hit@3", "mrr", "status_accuracy", "abstained_negative", "fa
 
 # A retriever maps a question to the passages shown, best first (empty: "nothing found").
 Retriever = Callable[[str], list[Passage]]
+
+
+class EvaluationError(Exception):
+    """The evaluation set cannot be measured; the message names the file."""
 
 
 def load_set(directory: Path) -> tuple[dict[str, str], dict[str, ArticleMeta], list[dict]]:
@@ -119,29 +124,32 @@ def evaluate(
 ) -> dict:
     """Ingest the set into a fresh temporary store and ask every question."""
     texts, meta, questions = load_set(directory)
+    if baseline is not None:
+        if baseline != "dense-chunks":
+            raise ValueError(f"unknown baseline {baseline!r}; known: dense-chunks")
+        plain = {key: decode_text(text) for key, text in texts.items()}
+        retrieve = dense_chunks_retriever(plain, embedder)
+        keys = {key: key for key in plain}
+        return score(questions, lambda q: retrieve(q["question"]), plain, keys)
     with tempfile.TemporaryDirectory(prefix="briefbot-eval-") as tmp:
         library = Library(Path(tmp), embedder, tuning)
         try:
             key_to_id: dict[str, str] = {}
-            for key, text in texts.items():
-                try:
-                    article = library.ingest(
-                        text, filename=f"{key}.txt", meta=meta.get(key), save=False
-                    )
-                except DuplicateArticle as exc:  # one article under two keys, as for a user
-                    key_to_id[key] = exc.existing_id
+            items = [(key, text, meta.get(key)) for key, text in texts.items()]
+            for outcome in library.ingest_many(items, save=False):
+                if isinstance(outcome.error, DuplicateArticle):  # one article under two keys
+                    key_to_id[outcome.name] = outcome.error.existing_id
+                elif outcome.error is not None:
+                    raise EvaluationError(f"articles/{outcome.name}.txt: {outcome.error}")
                 else:
-                    key_to_id[key] = article.id
+                    assert outcome.article is not None
+                    key_to_id[outcome.name] = outcome.article.id
             # Spans refer to the stored text (the first file's, for a duplicate).
             texts_by_id = {aid: library.store.get(aid).text for aid in set(key_to_id.values())}
-            if baseline == "dense-chunks":
-                retrieve = dense_chunks_retriever(texts_by_id, embedder)
-            elif baseline is None:
 
-                def retrieve(question: str) -> list[Passage]:
-                    return [r.passage for r in library.ask(question, limit=RANKS).results]
-            else:
-                raise ValueError(f"unknown baseline {baseline!r}; known: dense-chunks")
+            def retrieve(question: str) -> list[Passage]:
+                return [r.passage for r in library.ask(question, limit=RANKS).results]
+
             return score(questions, lambda q: retrieve(q["question"]), texts_by_id, key_to_id)
         finally:
             library.close()

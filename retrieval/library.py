@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.decode import DEFAULT_MAX_BYTES
-from corpus.errors import DuplicateArticle
+from corpus.errors import CorpusError, DuplicateArticle, ParseError
 from corpus.models import Article, Passage, Status
 from corpus.parse import ArticleMeta, parse_article
 from corpus.store import ArticleSummary, Store
@@ -47,17 +47,33 @@ class Tuning:
     same_article_duplicate: float = 0.85
     cross_article_duplicate: float = 0.90
     approximate_from: int = 200_000
-    batch_size: int = 64
+    batch_size: int = 64  # texts per forward pass of the model
+    ingest_batch: int = 512  # passages of several articles embedded in one encode call
     weights: Weights = field(default_factory=Weights)
 
 
-def document_text(title: str, passage: Passage) -> str:
+def document_text(
+    title: str, text: str, speaker: str | None = None, role: str | None = None
+) -> str:
     """What is embedded and keyword-indexed for a passage: its words, its speaker, its headline."""
     who = ""
-    if passage.speaker:
-        role = f", {passage.speaker.role}" if passage.speaker.role else ""
-        who = f"{passage.speaker.name}{role}: "
-    return f"{who}{passage.text}\n({title})"
+    if speaker:
+        who = f"{speaker}, {role}: " if role else f"{speaker}: "
+    return f"{who}{text}\n({title})"
+
+
+def passage_document(title: str, passage: Passage) -> str:
+    s = passage.speaker
+    return document_text(title, passage.text, s.name if s else None, s.role if s else None)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one input of `ingest_many`: the stored article, or why not."""
+
+    name: str
+    article: Article | None = None
+    error: CorpusError | None = None
 
 
 class Library:
@@ -133,7 +149,7 @@ class Library:
         titles = {a.id: a.title for a in self.store.articles()}
         for start in range(0, len(ids), 1024):
             chunk = ids[start : start + 1024]
-            texts = [document_text(titles[passages[i].article_id], passages[i]) for i in chunk]
+            texts = [passage_document(titles[passages[i].article_id], passages[i]) for i in chunk]
             self.store.set_vectors(chunk, self._encode(texts))
 
     def _encode(self, texts: list[str]) -> np.ndarray:
@@ -143,7 +159,7 @@ class Library:
         items = {}
         for p in passages:
             assert p.id is not None
-            items[p.id] = document_text(self._sources[p.article_id].title, p)
+            items[p.id] = passage_document(self._sources[p.article_id].title, p)
             _add_speaker(self._speakers, p)
         self.lexical.add(items)
 
@@ -158,22 +174,78 @@ class Library:
         save: bool = True,
     ) -> Article:
         """Parse, store and index one article; raises ParseError or DuplicateArticle."""
-        article = parse_article(
-            data, filename=filename, meta=meta, max_bytes=self.max_article_bytes
-        )
-        existing = self.store.find(article.id)
-        if existing is not None:
-            raise DuplicateArticle(existing.id, existing.title)
-        vectors = self._encode([document_text(article.title, p) for p in article.passages])
+        (outcome,) = self.ingest_many([(filename or "article", data, meta)], save=save)
+        if outcome.error is not None:
+            raise outcome.error
+        assert outcome.article is not None
+        return outcome.article
+
+    def ingest_many(
+        self,
+        items: Iterable[tuple[str, bytes | str, ArticleMeta | None]],
+        *,
+        save: bool = True,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> list[Outcome]:
+        """Ingest (name, data, metadata) items, embedding many articles' passages per batch.
+
+        Every article is stored in its own transaction with its vectors; the index files are
+        written once at the end. Refused and duplicate inputs are reported, not raised.
+        """
+        outcomes: list[Outcome] = []
+        batch: list[tuple[str, Article]] = []
+
+        def report(outcome: Outcome) -> None:
+            outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+
+        def flush() -> None:
+            texts = [passage_document(a.title, p) for _, a in batch for p in a.passages]
+            vectors = self._encode(texts)
+            offset = 0
+            for name, article in batch:
+                n = len(article.passages)
+                try:
+                    stored = self._add(article, vectors[offset : offset + n])
+                except DuplicateArticle as exc:
+                    report(Outcome(name, error=exc))
+                else:
+                    report(Outcome(name, article=stored))
+                offset += n
+            batch.clear()
+
+        queued: dict[str, str] = {}
+        for name, data, meta in items:
+            try:
+                article = parse_article(
+                    data, filename=name, meta=meta, max_bytes=self.max_article_bytes
+                )
+            except ParseError as exc:
+                report(Outcome(name, error=exc))
+                continue
+            title = queued.get(article.id) or self.store.title_of(article.id)
+            if title is not None:
+                report(Outcome(name, error=DuplicateArticle(article.id, title)))
+                continue
+            queued[article.id] = article.title
+            batch.append((name, article))
+            if sum(len(a.passages) for _, a in batch) >= self.tuning.ingest_batch:
+                flush()
+        if batch:
+            flush()
+        if save and any(o.article for o in outcomes):
+            self.save_index()
+        return outcomes
+
+    def _add(self, article: Article, vectors: np.ndarray) -> Article:
+        """Store one parsed article with its vectors and add it to both indexes."""
         with self._write:
             stored = self.store.add(article, vectors)
-            ids = [p.id for p in stored.passages]
-            self.index.add(ids, vectors)
+            self.index.add([p.id for p in stored.passages], vectors)
             self._sources[stored.id] = Source.of(stored)
             self._article_freq.update(terms(stored.text))
             self._remember(stored.passages)
-            if save:
-                self.save_index()
         return stored
 
     def save_index(self) -> None:
@@ -190,10 +262,7 @@ class Library:
             self._sources.pop(article_id, None)
             self._article_freq.subtract(terms(removed.text))
             if any(p.speaker for p in removed.passages):
-                speakers: dict[str, str] = {}
-                for p in self.store.all_passages():
-                    _add_speaker(speakers, p)
-                self._speakers = speakers
+                self._speakers = _speaker_roles(self.store.speakers())
             self.save_index()
         return removed
 
@@ -248,7 +317,7 @@ class Library:
         ]
 
     def _article_text(self, article_id: str) -> set[str]:
-        return terms(self.store.get(article_id).text)
+        return terms(self.store.text_of(article_id) or "")
 
     def _answer(
         self,
@@ -328,6 +397,16 @@ class Library:
             results.append(result)
             kept.append((result, vec))
         return results
+
+
+def _speaker_roles(pairs: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    speakers: dict[str, str] = {}
+    for name, role in pairs:
+        roles = speakers.get(name, "")
+        if role and role not in roles:
+            roles = f"{roles} {role}".strip()
+        speakers[name] = roles
+    return speakers
 
 
 def _add_speaker(speakers: dict[str, str], passage: Passage) -> None:
