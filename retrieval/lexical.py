@@ -1,10 +1,21 @@
-"""BM25 over passage texts (bm25s), rebuilt lazily after the corpus changes."""
+"""BM25 over passage documents (bm25s): saved as a directory, rebuilt when the corpus changed.
+
+bm25s indexes are immutable, so additions and removals are recorded and the index is rebuilt
+from the store's documents: right away for a small corpus, in a background thread for a large
+one (meanwhile the old index answers, removed passages filtered out).
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+import shutil
+import tempfile
 import threading
+from collections.abc import Iterable
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -12,6 +23,10 @@ import Stemmer
 
 _STEMMER = Stemmer.Stemmer("english")
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
 
 
 def terms(text: str) -> set[str]:
@@ -23,56 +38,144 @@ class LexicalIndex:
     """Keyword search; `search` returns `(passage_id, score)` pairs, best first."""
 
     def __init__(self) -> None:
-        self._texts: dict[int, str] = {}
-        self._ids: list[int] = []
         self._retriever: bm25s.BM25 | None = None
         self._tokenizer: bm25s.tokenization.Tokenizer | None = None
-        self._stemmer = Stemmer.Stemmer("english")
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._added: set[int] = set()  # since the last build, not searchable yet
+        self._removed: set[int] = set()  # since the last build, filtered out of results
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self._texts)
+        return len(self._ids) - len(self._removed) + len(self._added)
+
+    @property
+    def stale(self) -> bool:
+        return bool(self._added or self._removed)
 
     def ids(self) -> set[int]:
-        return set(self._texts)
+        return (set(self._ids.tolist()) - self._removed) | self._added
 
-    def add(self, items: dict[int, str]) -> None:
-        with self._lock:
-            self._texts.update(items)
-            self._retriever = None
-
-    def remove(self, ids: set[int]) -> None:
+    def add(self, ids: Iterable[int]) -> None:
         with self._lock:
             for pid in ids:
-                self._texts.pop(pid, None)
-            self._retriever = None
+                self._removed.discard(pid)
+                self._added.add(pid)
 
-    def _build(self) -> None:
-        self._ids = list(self._texts)
-        self._tokenizer = bm25s.tokenization.Tokenizer(stopwords="en", stemmer=self._stemmer)
-        tokens = self._tokenizer.tokenize(
-            [self._texts[i] for i in self._ids], return_as="ids", show_progress=False
-        )
-        retriever = bm25s.BM25()
-        retriever.index(tokens, show_progress=False)
-        self._retriever = retriever
+    def remove(self, ids: Iterable[int]) -> None:
+        with self._lock:
+            for pid in ids:
+                if pid in self._added:
+                    self._added.discard(pid)
+                else:
+                    self._removed.add(pid)
+
+    def rebuild(self, documents: Iterable[tuple[int, str]]) -> None:
+        """Index these (passage id, text) documents, replacing what was there."""
+        added_before, removed_before = set(self._added), set(self._removed)
+        ids: list[int] = []
+        texts: list[str] = []
+        for pid, text in documents:
+            ids.append(pid)
+            texts.append(text)
+        tokenizer = bm25s.tokenization.Tokenizer(stopwords="en", stemmer=_STEMMER)
+        retriever = None
+        if texts:
+            tokens = tokenizer.tokenize(texts, return_as="ids", show_progress=False)
+            retriever = bm25s.BM25()
+            retriever.index(tokens, show_progress=False)
+        with self._lock:
+            self._retriever, self._tokenizer = retriever, tokenizer
+            self._ids = np.asarray(ids, dtype=np.int64)
+            # Changes made while the build ran stay recorded for the next one.
+            built = set(ids)
+            self._added = {p for p in self._added - added_before if p not in built}
+            self._removed = {p for p in self._removed - removed_before if p in built}
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         with self._lock:
-            if not self._texts:
-                return []
-            if self._retriever is None:
-                self._build()
-            assert self._retriever is not None and self._tokenizer is not None
-            tokens = self._tokenizer.tokenize(
-                [query], update_vocab=False, return_as="ids", show_progress=False
-            )
-            if not tokens or not tokens[0]:
-                return []
-            k = min(k, len(self._ids))
-            docs, scores = self._retriever.retrieve(tokens, k=k, show_progress=False, n_threads=1)
-        return [
-            (self._ids[int(d)], float(s))
+            retriever, tokenizer, ids = self._retriever, self._tokenizer, self._ids
+            removed = set(self._removed)
+        if retriever is None or tokenizer is None or not len(ids):
+            return []
+        tokens = tokenizer.tokenize(
+            [query], update_vocab=False, return_as="ids", show_progress=False
+        )
+        if not tokens or not tokens[0]:
+            return []
+        k = min(k + len(removed), len(ids))
+        docs, scores = retriever.retrieve(tokens, k=k, show_progress=False, n_threads=1)
+        hits = (
+            (int(ids[int(d)]), float(s))
             for d, s in zip(docs[0], scores[0], strict=True)
             if s > 0 and np.isfinite(s)
-        ]
+        )
+        return [(pid, s) for pid, s in hits if pid not in removed]
+
+    # -- persistence ------------------------------------------------------------------
+
+    def save(self, directory: Path, extra: dict | None = None) -> None:
+        """Write the built index to `directory` atomically (a new directory swapped in)."""
+        directory = Path(directory)
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            retriever, tokenizer, ids = self._retriever, self._tokenizer, self._ids
+        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+        try:
+            if retriever is not None and tokenizer is not None:
+                retriever.save(str(tmp), show_progress=False)
+                tokenizer.save_vocab(str(tmp))
+            np.save(tmp / "ids.npy", ids)
+            manifest = {"format_version": FORMAT_VERSION, "count": len(ids), **(extra or {})}
+            (tmp / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+            _fsync_tree(tmp)
+            old = directory.with_name(f".{directory.name}-old")
+            shutil.rmtree(old, ignore_errors=True)
+            if directory.exists():
+                os.replace(directory, old)
+            os.replace(tmp, directory)
+            _fsync(directory.parent)
+            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> tuple[LexicalIndex, dict] | None:
+        """The saved index and its manifest, or None when there is none usable."""
+        directory = Path(directory)
+        if not (directory / MANIFEST).is_file():
+            return None
+        try:
+            manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+            if manifest.get("format_version") != FORMAT_VERSION:
+                return None
+            index = cls()
+            ids = np.load(directory / "ids.npy", allow_pickle=False)
+            if len(ids) != manifest.get("count"):
+                return None
+            if len(ids):
+                index._retriever = bm25s.BM25.load(str(directory), mmap=True, show_progress=False)
+                tokenizer = bm25s.tokenization.Tokenizer(stopwords="en", stemmer=_STEMMER)
+                tokenizer.load_vocab(str(directory))
+                index._tokenizer = tokenizer
+            index._ids = ids.astype(np.int64)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("keyword index at %s unreadable (%s): rebuilding", directory, exc)
+            return None
+        return index, manifest
+
+
+def _fsync_tree(path: Path) -> None:
+    """Flush a freshly written directory's files, then the directory itself."""
+    for child in path.iterdir():
+        if child.is_file():
+            with open(child, "rb") as fh:
+                os.fsync(fh.fileno())
+    _fsync(path)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

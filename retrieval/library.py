@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 STORE_FILE = "briefbot.sqlite3"
 INDEX_DIR = "index"
+LEXICAL_DIR = "keywords"
 MODEL_KEY = "embedding_model"
 
 
@@ -49,6 +50,9 @@ class Tuning:
     approximate_from: int = 200_000
     batch_size: int = 64  # texts per forward pass of the model
     ingest_batch: int = 512  # passages of several articles embedded in one encode call
+    # Up to this many passages the keyword index is rebuilt as soon as the corpus changes;
+    # above it, in a background thread while the previous index keeps answering.
+    lexical_sync_limit: int = 50_000
     weights: Weights = field(default_factory=Weights)
 
 
@@ -98,9 +102,13 @@ class Library:
         self._speakers: dict[str, str] = {}
         self._article_freq: Counter[str] = Counter()
         self._write = threading.Lock()
+        self._lexical_thread: threading.Thread | None = None
         self._reconcile()
 
     def close(self) -> None:
+        thread = self._lexical_thread
+        if thread is not None:
+            thread.join()
         self.store.close()
 
     # -- start-up ---------------------------------------------------------------------
@@ -137,12 +145,58 @@ class Library:
             ids, vectors = self.store.vectors()
             self.index.rebuild(ids, vectors)
             self.index.save(index_dir, model)
-        summaries = {s.id: s for s in self.store.articles()}
-        passages = self.store.all_passages()
-        self._sources = {aid: _source(s) for aid, s in summaries.items()}
-        for aid in summaries:
-            self._article_freq.update(terms(self.store.get(aid).text))
-        self._remember(passages)
+        self._sources = {s.id: _source(s) for s in self.store.articles()}
+        self._speakers = _speaker_roles(self.store.speakers())
+        self._load_lexical(store_ids)
+
+    def _load_lexical(self, store_ids: set[int]) -> None:
+        """The saved keyword index and article frequencies, brought up to date with the store."""
+        loaded = LexicalIndex.load(self.data_dir / LEXICAL_DIR)
+        freq = None
+        if loaded is not None:
+            self.lexical, manifest = loaded
+            to_add, to_remove = reconcile_plan(self.lexical.ids(), store_ids)
+            self.lexical.remove(to_remove)
+            self.lexical.add(to_add)
+            if set(manifest.get("articles", ())) == set(self._sources):
+                freq = Counter(manifest.get("article_freq", {}))
+        else:
+            self.lexical.add(store_ids)
+        if freq is None:
+            freq = Counter()
+            for aid in self._sources:
+                freq.update(terms(self.store.text_of(aid) or ""))
+            if self._sources:
+                log.info("article word frequencies recomputed for %d articles", len(freq))
+        self._article_freq = freq
+        if self.lexical.stale or loaded is None:
+            self._refresh_lexical(save=True)
+
+    def _refresh_lexical(self, *, save: bool) -> None:
+        """Rebuild the keyword index after changes: now when small, else in the background."""
+        if len(self.lexical) <= self.tuning.lexical_sync_limit:
+            self._rebuild_lexical(save)
+            return
+        thread = self._lexical_thread
+        if thread is not None and thread.is_alive():
+            return  # it rebuilds from the store as it is when it starts; a later change waits
+        self._lexical_thread = threading.Thread(
+            target=self._rebuild_lexical, args=(save,), name="keyword-index", daemon=True
+        )
+        self._lexical_thread.start()
+
+    def _rebuild_lexical(self, save: bool) -> None:
+        with self._write:
+            articles = sorted(self._sources)
+            freq = dict(self._article_freq)
+        documents = (
+            (pid, document_text(title, text, name, role))
+            for pid, title, text, name, role in self.store.documents()
+        )
+        self.lexical.rebuild(documents)
+        if save:
+            extra = {"articles": articles, "article_freq": {t: n for t, n in freq.items() if n}}
+            self.lexical.save(self.data_dir / LEXICAL_DIR, extra)
 
     def _embed_ids(self, ids: list[int]) -> None:
         passages = self.store.passages(ids)
@@ -156,12 +210,12 @@ class Library:
         return self.embedder.encode(texts, batch_size=self.tuning.batch_size)
 
     def _remember(self, passages: Iterable[Passage]) -> None:
-        items = {}
+        ids = []
         for p in passages:
             assert p.id is not None
-            items[p.id] = passage_document(self._sources[p.article_id].title, p)
+            ids.append(p.id)
             _add_speaker(self._speakers, p)
-        self.lexical.add(items)
+        self.lexical.add(ids)
 
     # -- verbs ------------------------------------------------------------------------
 
@@ -234,8 +288,10 @@ class Library:
                 flush()
         if batch:
             flush()
-        if save and any(o.article for o in outcomes):
-            self.save_index()
+        if any(o.article for o in outcomes):
+            if save:
+                self.save_index()
+            self._refresh_lexical(save=save)
         return outcomes
 
     def _add(self, article: Article, vectors: np.ndarray) -> Article:
@@ -264,6 +320,7 @@ class Library:
             if any(p.speaker for p in removed.passages):
                 self._speakers = _speaker_roles(self.store.speakers())
             self.save_index()
+        self._refresh_lexical(save=True)
         return removed
 
     def articles(self) -> list[ArticleSummary]:
