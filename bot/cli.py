@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -133,7 +134,7 @@ def _cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.embedder import SentenceTransformerEmbedder
-    from retrieval.evaluation import evaluate, format_table
+    from retrieval.evaluation import evaluate, format_table, load_set
 
     directory = Path(args.dir)
     if not (directory / "questions.jsonl").is_file():
@@ -141,7 +142,12 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     embedder = SentenceTransformerEmbedder(settings.embedding_model, device=settings.device)
     report = evaluate(directory, embedder, baseline=args.baseline)
-    print(json.dumps(report) if args.json else format_table(report))
+    if args.json:
+        print(json.dumps(report))
+    else:
+        _, _, questions = load_set(directory)
+        counts = Counter(q["kind"] for q in questions)
+        print(format_table(report, counts))
     return 0
 
 

@@ -201,7 +201,7 @@ def split_chunks(text: str, start: int, end: int, size: int) -> list[tuple[int, 
     return [(s, e) for s, e in out if text[s:e].strip()]
 
 
-def format_table(report: dict) -> str:
+def format_table(report: dict, counts: dict[str, int] | None = None) -> str:
     """The figures as a Markdown table: one row overall, one per kind."""
     head = "| set | n | " + " | ".join(FIGURES) + " |"
     lines = [head, "|" + " --- |" * (len(FIGURES) + 2)]
@@ -212,5 +212,5 @@ def format_table(report: dict) -> str:
 
     lines.append(row("overall", report["n"], report["overall"]))
     for kind, figs in report["per_kind"].items():
-        lines.append(row(kind, "", figs))
+        lines.append(row(kind, (counts or {}).get(kind, ""), figs))
     return "\n".join(lines)
