@@ -83,6 +83,9 @@ class LexicalIndex:
             tokens = tokenizer.tokenize(texts, return_as="ids", show_progress=False)
             retriever = bm25s.BM25()
             retriever.index(tokens, show_progress=False)
+            # Token-id keys as strings, as a saved index loads them: bm25s writes the vocabulary
+            # with orjson when that is installed, and orjson refuses integer keys.
+            retriever.vocab_dict = {str(k): v for k, v in retriever.vocab_dict.items()}
         with self._lock:
             self._retriever, self._tokenizer = retriever, tokenizer
             self._ids = np.asarray(ids, dtype=np.int64)
