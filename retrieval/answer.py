@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel
 
 from corpus.models import Article, Passage
+from corpus.store import ArticleSummary
 
 
 class Source(BaseModel):
@@ -19,7 +20,7 @@ class Source(BaseModel):
     published: date | None = None
 
     @classmethod
-    def of(cls, article: Article) -> Source:
+    def of(cls, article: Article | ArticleSummary) -> Source:
         return cls(
             article_id=article.id,
             title=article.title,

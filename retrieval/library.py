@@ -145,7 +145,7 @@ class Library:
             ids, vectors = self.store.vectors()
             self.index.rebuild(ids, vectors)
             self.index.save(index_dir, model)
-        self._sources = {s.id: _source(s) for s in self.store.articles()}
+        self._sources = {s.id: Source.of(s) for s in self.store.articles()}
         self._speakers = _speaker_roles(self.store.speakers())
         self._load_lexical(store_ids)
 
@@ -490,13 +490,3 @@ def _fold(kept: Result, twin: Passage, source: Source, *, prefer_summary: bool) 
         kept.passage = twin
     elif twin.section not in kept.also_in_sections and twin.section != kept.passage.section:
         kept.also_in_sections.append(twin.section)
-
-
-def _source(summary: ArticleSummary) -> Source:
-    return Source(
-        article_id=summary.id,
-        title=summary.title,
-        source=summary.source,
-        url=summary.url,
-        published=summary.published,
-    )
