@@ -84,13 +84,14 @@ def parse_article(
         )
         for i, d in enumerate(drafts)
     )
-    title = meta.title or parsed.title or html_title or _headline(passages[0].text)
+    # The text speaks first (DESIGN.md: titles and dates from the text where present).
+    title = parsed.title or meta.title or html_title or _headline(passages[0].text)
     return Article(
         id=aid,
         title=title[:300],
         source=meta.source,
         url=meta.url,
-        published=meta.published or find_date(text[:800]),
+        published=dated_lead(text[:800]) or meta.published or find_date(text[:800]),
         format=parsed.format,
         text=text,
         passages=passages,
@@ -100,6 +101,20 @@ def parse_article(
 def _headline(text: str) -> str:
     first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
     return first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
+
+
+_DATELINE = re.compile(
+    r"(?:\b[Oo]n\s+(?:\w+day,?\s+)?|^[A-Z][A-Z .,'’-]{2,40}(?:,|—|–|-)\s*)(?P<date>[^\n]{6,25})",
+    re.MULTILINE,
+)
+
+
+def dated_lead(text: str) -> date | None:
+    """The date an article gives itself: "On Sept. 5, 2025 in …" or a "CITY, Oct. 16, 2025" line."""
+    for m in _DATELINE.finditer(text):
+        if (found := find_date(m.group("date"))) is not None:
+            return found
+    return None
 
 
 def find_date(text: str) -> date | None:

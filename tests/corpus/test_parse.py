@@ -884,7 +884,7 @@ def test_find_date_takes_the_first_valid_date():
     assert find_date("No date here, only 2025 and Sept. 5.") is None
 
 
-def test_metadata_overrides_text():
+def test_text_comes_before_metadata_for_title_and_date():
     meta = ArticleMeta(
         title="Given title",
         source="example.org",
@@ -893,11 +893,27 @@ def test_metadata_overrides_text():
     )
     article = parse_article("Some headline\n\nOn Sept. 5, 2025 something happened here.", meta=meta)
     assert (article.title, article.source, article.url, article.published) == (
-        "Given title",
+        "Some headline",
         "example.org",
         "https://x.test/a",
-        date(2020, 1, 2),
+        date(2025, 9, 5),
     )
+
+
+def test_metadata_fills_in_what_the_text_lacks():
+    meta = ArticleMeta(title="Given title", published=date(2020, 1, 2))
+    article = parse_article(
+        "The council met and voted for the plan, which had been debated since 2019.", meta=meta
+    )
+    assert (article.title, article.published) == ("Given title", date(2020, 1, 2))
+
+
+def test_dateline_gives_the_date():
+    article = parse_article(
+        "Tram line approved\n\nLINDMARK, Oct. 16, 2025 - The council approved the line. "
+        "Work on the old depot began on March 3, 2019."
+    )
+    assert article.published == date(2025, 10, 16)
 
 
 def test_sidecar_rows_become_metadata(tmp_path):
