@@ -194,8 +194,11 @@ def _named(lowered: str, known_speakers: Mapping[str, str]) -> list[str]:
         if not parts:
             continue
         # The family name alone is enough ("Putin"); a given name alone is not.
-        m = re.search(rf"\b{re.escape(parts[-1])}(?:'s|’s|s)?\b", lowered)
+        m = re.search(rf"\b{re.escape(parts[-1])}(?P<own>'s|’s|s)?\b", lowered)
         if m is None or _is_object(lowered, m.start()):
+            continue
+        # "musk's pay" is about Musk; "rayner's reaction" is Rayner speaking.
+        if m.group("own") and not _SAY.match(lowered[m.end() :].lstrip()):
             continue
         if not any(same_person(name, s) for s in speakers):
             speakers.append(name)

@@ -101,13 +101,15 @@ def rescore(
         if p is None:
             continue
         tier, bonus = 2, 0.0
-        if query.speakers:
+        if query.speakers and query.wants_statement:
             if any(speaks(p, s) for s in query.speakers):
                 tier, bonus = 0, weights.speaker
             elif any(reports_words_of(p, s) for s in query.speakers):
                 tier, bonus = 1, weights.reported
         elif query.wants_statement and p.status is Status.STATEMENT:
             bonus += weights.statement
+        elif query.speakers and any(speaks(p, s) for s in query.speakers):
+            bonus += weights.statement  # named, though not asked what they said
         if query.wants_status and p.status in (Status.VERIFIED, Status.UNCONFIRMED):
             bonus += weights.status
         if query.wants_overview and p.status is Status.CONTEXT:

@@ -54,10 +54,16 @@ def test_the_board_chair_found_by_role_when_the_role_is_known() -> None:
     assert q.speakers == ("Robyn Denholm",)
 
 
-def test_a_name_as_subject_of_a_question_that_asks_for_no_words() -> None:
+def test_a_possessive_name_is_what_the_question_is_about() -> None:
     q = analyze("how big is musk's new tesla pay package", KNOWN)
-    assert q.speakers == ("Elon Musk",)
+    assert q.speakers == ()
     assert not q.wants_statement
+
+
+def test_a_possessive_name_before_a_saying_word_is_the_speaker() -> None:
+    q = analyze("musk's reaction to the vote?", KNOWN)
+    assert q.speakers == ("Elon Musk",)
+    assert q.wants_statement
 
 
 def test_x_on_y_asks_for_xs_view() -> None:

@@ -105,17 +105,18 @@ def test_rescore_puts_the_named_speakers_statements_first_then_reports_then_the_
     assert dict(ranked) == pytest.approx({1: 0.55, 5: 0.45, 2: 0.75, 3: 0.90, 4: 0.80})
 
 
-def test_rescore_without_a_saying_question_keeps_one_tier_but_adds_the_speaker_bonus() -> None:
-    """A question naming Putin without asking what he said ("putin's trip") has no tiers."""
+def test_rescore_without_a_saying_question_keeps_one_tier_and_a_small_bonus() -> None:
+    """A question naming Putin without asking what he said ("putin in china") has no tiers,
+    and his statements get only the small statement bonus, not the speaker bonus."""
     passages = {
         1: passage(1, "“Welcome, friends.”", Status.STATEMENT, "Vladimir Putin"),
         2: passage(2, "The trip lasted three days.", Status.VERIFIED),
     }
-    query = Query(text="putin's trip to china", speakers=("Vladimir Putin",))
+    query = Query(text="putin in china", speakers=("Vladimir Putin",))
 
     ranked = rescore({1: 0.50, 2: 0.70}, passages, query, W)
 
-    assert ranked == [(2, pytest.approx(0.70)), (1, pytest.approx(0.65))]
+    assert ranked == [(2, pytest.approx(0.70)), (1, pytest.approx(0.50 + W.statement))]
 
 
 def test_rescore_statement_bonus_when_asked_what_was_said_by_no_one_in_particular() -> None:
