@@ -23,7 +23,9 @@ class Weights:
     reported: float = 0.05  # a passage reporting that person's words
     statement: float = 0.05  # any statement, when the question asks what was said
     status: float = 0.03  # verified or unconfirmed, when the question asks if it is confirmed
-    overview: float = 0.03  # the outlet's summary, when the question asks what is going on
+    # The outlet's summary when the question asks what is going on; the lede (an article's
+    # first passage) twice over, since news puts the gist first.
+    overview: float = 0.1
 
 
 _SPEECH = re.compile(
@@ -112,8 +114,8 @@ def rescore(
             bonus += weights.statement  # named, though not asked what they said
         if query.wants_status and p.status in (Status.VERIFIED, Status.UNCONFIRMED):
             bonus += weights.status
-        if query.wants_overview and p.status is Status.CONTEXT:
-            bonus += weights.overview
+        if query.wants_overview and (p.ordinal == 0 or p.status is Status.CONTEXT):
+            bonus += weights.overview * (2 if p.ordinal == 0 else 1)
         if not (query.speakers and query.wants_statement):
             tier = 0
         out.append((tier, pid, score + bonus))

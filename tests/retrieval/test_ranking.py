@@ -185,3 +185,16 @@ def test_topic_coverage_weighs_words_the_corpus_has_never_seen_the_most() -> Non
 def test_topic_coverage_of_an_empty_topic_is_full() -> None:
     assert topic_coverage(set(), {"anything"}, {}, 10) == 1.0
     assert topic_coverage(set(), set(), {}, 0) == 1.0
+
+
+def test_overview_questions_lift_the_lede_twice_and_summaries_once() -> None:
+    passages = {
+        0: passage(0, "The council approved the tram line on Thursday."),  # the lede
+        1: passage(1, "The line will cost 410 million.", Status.CONTEXT),
+        2: passage(2, "Work starts next year."),
+    }
+    query = Query(text="tram line what happened", wants_overview=True)
+
+    ranked = dict(rescore({0: 0.5, 1: 0.5, 2: 0.5}, passages, query, W))
+
+    assert ranked == pytest.approx({0: 0.5 + 2 * W.overview, 1: 0.5 + W.overview, 2: 0.5})
