@@ -145,6 +145,11 @@ class LexicalIndex:
     def load(cls, directory: Path) -> tuple[LexicalIndex, dict] | None:
         """The saved index and its manifest, or None when there is none usable."""
         directory = Path(directory)
+        old = directory.with_name(f".{directory.name}-old")
+        if not directory.exists() and (old / MANIFEST).is_file():
+            # A save killed between its two renames: the previous index, whole, moved aside.
+            log.warning("keyword index: restoring %s left by an interrupted save", old.name)
+            os.replace(old, directory)
         if not (directory / MANIFEST).is_file():
             return None
         try:

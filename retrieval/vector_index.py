@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import math
 import os
 import tempfile
@@ -21,8 +22,12 @@ __all__ = ["IndexMismatch", "VectorIndex", "VectorIndexError", "reconcile_plan"]
 FORMAT_VERSION = 1
 INDEX_FILE = "index.faiss"
 MANIFEST_FILE = "manifest.json"
+# A new index.faiss waits under this name until the manifest naming its checksum is in place.
+PENDING_FILE = "index.faiss.pending"
 
 Kind = Literal["exact", "ivf"]
+
+log = logging.getLogger(__name__)
 
 
 class VectorIndexError(Exception):
@@ -172,7 +177,8 @@ class VectorIndex:
     # -- persistence -----------------------------------------------------------------
 
     def save(self, directory: Path, model: str) -> None:
-        """Write index.faiss then manifest.json atomically into `directory` (manifest last)."""
+        """Write index.faiss and manifest.json into `directory`; a kill at any moment leaves the
+        old pair or the new one (the manifest's rename commits; `load` completes the rest)."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         # The lock is held throughout so two saves cannot pair one file with the other manifest.
@@ -182,9 +188,10 @@ class VectorIndex:
             try:
                 faiss.write_index(self._index, str(tmp))
                 digest = _fsync_and_hash(tmp)
-                os.replace(tmp, directory / INDEX_FILE)
+                os.replace(tmp, directory / PENDING_FILE)
             finally:
                 tmp.unlink(missing_ok=True)
+            _fsync_dir(directory)
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "model": model,
@@ -195,6 +202,7 @@ class VectorIndex:
                 "ids": ids,
             }
             _write_atomic(directory / MANIFEST_FILE, json.dumps(manifest).encode("utf-8"))
+            os.replace(directory / PENDING_FILE, directory / INDEX_FILE)
         _fsync_dir(directory)
 
     @classmethod
@@ -219,6 +227,7 @@ class VectorIndex:
         if manifest.get("dim") != dim:
             raise IndexMismatch(f"dimension {manifest.get('dim')!r}, expected {dim}")
         index_path = directory / INDEX_FILE
+        _finish_save(directory, manifest.get("sha256"))
         try:
             digest = _hash_file(index_path)
         except OSError as exc:
@@ -297,6 +306,22 @@ def _held_ids(index: Any, kind: object) -> np.ndarray:
                 invlists.release_ids(list_no, pointer)
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     raise IndexMismatch(f"{INDEX_FILE} is a {type(index).__name__}, manifest says {kind!r}")
+
+
+def _finish_save(directory: Path, digest: object) -> None:
+    """A save killed between its manifest and its last rename: put the new file in place."""
+    pending = directory / PENDING_FILE
+    try:
+        if _hash_file(pending) != digest:
+            return  # a save killed before its manifest: the old pair stands
+        with contextlib.suppress(FileNotFoundError):
+            if _hash_file(directory / INDEX_FILE) == digest:
+                return
+    except OSError:
+        return
+    log.warning("completing an interrupted save of the vector index in %s", directory)
+    os.replace(pending, directory / INDEX_FILE)
+    _fsync_dir(directory)
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
