@@ -21,7 +21,7 @@ from retrieval.embedder import Embedder
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.query import Query, analyze
 from retrieval.ranking import Weights, hybrid, rescore, topic_coverage
-from retrieval.vector_index import IndexMismatch, VectorIndex, reconcile_plan
+from retrieval.vector_index import APPROXIMATE_FROM, IndexMismatch, VectorIndex, reconcile_plan
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class Tuning:
     # Verified Fact): shown once. Across articles the bar is higher: the same quote or fact.
     same_article_duplicate: float = 0.85
     cross_article_duplicate: float = 0.90
-    approximate_from: int = 200_000
+    approximate_from: int = APPROXIMATE_FROM  # passages from which vector search is approximate
     batch_size: int = 64  # texts per forward pass of the model
     ingest_batch: int = 512  # passages of several articles embedded in one encode call
     # Up to this many passages the keyword index is rebuilt as soon as the corpus changes;
@@ -211,10 +211,13 @@ class Library:
 
     def _remember(self, passages: Iterable[Passage]) -> None:
         ids = []
+        # A new dict, swapped in whole: questions in other threads iterate the current one.
+        speakers = dict(self._speakers)
         for p in passages:
             assert p.id is not None
             ids.append(p.id)
-            _add_speaker(self._speakers, p)
+            _add_speaker(speakers, p)
+        self._speakers = speakers
         self.lexical.add(ids)
 
     # -- verbs ------------------------------------------------------------------------
@@ -441,16 +444,17 @@ class Library:
             if rel < best - t.tail_gap:
                 continue
             p = passages[pid]
+            source = self._sources.get(p.article_id)
+            if source is None:  # its article is being added or removed right now
+                continue
             vec = vec_of[pid]
             twin = next(
                 (r for r, v in kept if self._duplicates(r.passage, p, float(v @ vec))), None
             )
             if twin is not None:
-                _fold(twin, p, self._sources[p.article_id], prefer_summary=query.wants_overview)
+                _fold(twin, p, source, prefer_summary=query.wants_overview)
                 continue
-            result = Result(
-                passage=p, article=self._sources[p.article_id], score=score, relevance=rel
-            )
+            result = Result(passage=p, article=source, score=score, relevance=rel)
             results.append(result)
             kept.append((result, vec))
         return results
