@@ -481,6 +481,11 @@ class Store:
         self, conn: sqlite3.Connection, dim: int, replacing: Collection[int] = ()
     ) -> None:
         """Refuse vectors whose dimension differs from stored ones that would remain."""
+        # Every write goes through this check, so all stored vectors share one dimension: one
+        # row tells it, and the usual case costs an index lookup instead of a table scan.
+        first = conn.execute("SELECT length(vector) FROM passage_vectors LIMIT 1").fetchone()
+        if first is None or first[0] == dim * 4:
+            return
         other = conn.execute(
             "SELECT length(vector) / 4 FROM passage_vectors WHERE length(vector) != ? LIMIT 1",
             (dim * 4,),

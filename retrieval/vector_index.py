@@ -27,6 +27,16 @@ PENDING_FILE = "index.faiss.pending"
 
 Kind = Literal["exact", "ivf"]
 
+# Exact search scans every vector: about 3 ms for 50,000 on one core of a small CPU, as long
+# as embedding the question takes. Past that an inverted file with √n lists, of which a search
+# visits NPROBE, keeps recall@10 ≥ 0.95 at a small fraction of the cost (benchmarks/speed.py).
+APPROXIMATE_FROM = 50_000
+NPROBE = 32
+TRAIN_PER_LIST = 64  # k-means training points per list (FAISS wants at least 39)
+# Below this many query rows a search runs on the calling thread alone: OpenMP threads for one
+# question cost more than they save, and contend with the embedding model's threads.
+PARALLEL_FROM = 20
+
 log = logging.getLogger(__name__)
 
 
@@ -50,7 +60,9 @@ def reconcile_plan(index_ids: set[int], store_ids: set[int]) -> tuple[set[int], 
 class VectorIndex:
     """Cosine similarity over L2-normalised float32 vectors keyed by passage id; thread-safe."""
 
-    def __init__(self, dim: int, *, approximate_from: int = 200_000, nprobe: int = 16) -> None:
+    def __init__(
+        self, dim: int, *, approximate_from: int = APPROXIMATE_FROM, nprobe: int = NPROBE
+    ) -> None:
         """An empty exact index of dimension `dim`; it turns ivf at `approximate_from` vectors."""
         if dim <= 0:
             raise ValueError(f"dimension must be positive, got {dim}")
@@ -101,8 +113,13 @@ class VectorIndex:
             if present:
                 self._remove(np.asarray(present, dtype=np.int64))
             total = len(self._ids) + len(id_array)
-            if self.kind == "exact" and total >= self.approximate_from:
-                old_ids, old_vectors = self._exact_contents()
+            exact = self.kind == "exact"
+            if (exact and total >= self.approximate_from) or (
+                not exact and _nlist(total) >= 2 * self._index.nlist
+            ):
+                # Turning ivf, or an ivf index that has grown fourfold since it was trained:
+                # its lists would grow long and searches slow, so it is trained anew.
+                old_ids, old_vectors = self._exact_contents() if exact else self._ivf_contents()
                 self._rebuild(np.concatenate([old_ids, id_array]), np.vstack([old_vectors, matrix]))
                 return
             self._index.add_with_ids(matrix, id_array)
@@ -136,9 +153,10 @@ class VectorIndex:
             quantizer = faiss.IndexFlatIP(self.dim)
             index = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
             sample = matrix
-            if n > 256 * nlist:
+            if n > TRAIN_PER_LIST * nlist:
                 rng = np.random.default_rng(0)
-                sample = matrix[np.sort(rng.choice(n, size=256 * nlist, replace=False))]
+                size = TRAIN_PER_LIST * nlist
+                sample = matrix[np.sort(rng.choice(n, size=size, replace=False))]
             index.train(sample)
             index.nprobe = min(self._nprobe, nlist)
         else:
@@ -155,6 +173,26 @@ class VectorIndex:
         vectors = flat.reconstruct_n(0, flat.ntotal) if flat.ntotal else self._empty()
         return ids, np.asarray(vectors, dtype=np.float32).reshape(len(ids), self.dim)
 
+    def _ivf_contents(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) held by the ivf index, list by list (its codes are the vectors)."""
+        index = self._index
+        invlists = index.invlists
+        id_parts, vector_parts = [], []
+        for list_no in range(index.nlist):
+            size = invlists.list_size(list_no)
+            if not size:
+                continue
+            ids = invlists.get_ids(list_no)
+            codes = invlists.get_codes(list_no)
+            id_parts.append(faiss.rev_swig_ptr(ids, size).astype(np.int64))
+            raw = faiss.rev_swig_ptr(codes, size * index.code_size)
+            vector_parts.append(np.frombuffer(raw, dtype=np.float32).reshape(size, self.dim).copy())
+            invlists.release_ids(list_no, ids)
+            invlists.release_codes(list_no, codes)
+        if not id_parts:
+            return np.zeros(0, dtype=np.int64), self._empty()
+        return np.concatenate(id_parts), np.vstack(vector_parts)
+
     # -- search ----------------------------------------------------------------------
 
     def search(self, query: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
@@ -168,7 +206,13 @@ class VectorIndex:
         with self._lock:
             if not self._ids:
                 return [[] for _ in range(len(matrix))]
-            scores, labels = self._index.search(matrix, min(k, len(self._ids)))
+            threads = faiss.omp_get_max_threads()
+            if len(matrix) < PARALLEL_FROM:
+                faiss.omp_set_num_threads(1)  # for this thread only (an OpenMP thread setting)
+            try:
+                scores, labels = self._index.search(matrix, min(k, len(self._ids)))
+            finally:
+                faiss.omp_set_num_threads(threads)
         return [
             [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i != -1]
             for row_ids, row_scores in zip(labels, scores, strict=True)
@@ -212,8 +256,8 @@ class VectorIndex:
         model: str,
         dim: int,
         *,
-        approximate_from: int = 200_000,
-        nprobe: int = 16,
+        approximate_from: int = APPROXIMATE_FROM,
+        nprobe: int = NPROBE,
     ) -> VectorIndex:
         """Read a saved index, or raise IndexMismatch saying why it cannot be used."""
         directory = Path(directory)
@@ -276,8 +320,8 @@ def _exact(dim: int) -> Any:
 
 
 def _nlist(n: int) -> int:
-    """≈ 4·sqrt(n) lists within 16..65536, but never so many that a list trains on < 39 points."""
-    nlist = min(max(round(4 * math.sqrt(n)), 16), 65536)
+    """≈ sqrt(n) lists within 16..65536, but never so many that a list trains on < 39 points."""
+    nlist = min(max(round(math.sqrt(n)), 16), 65536)
     return max(1, min(nlist, n // 39))
 
 
