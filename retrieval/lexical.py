@@ -106,13 +106,13 @@ class LexicalIndex:
         if not tokens or not tokens[0]:
             return []
         k = min(k + len(removed), len(ids))
-        docs, scores = retriever.retrieve(tokens, k=k, show_progress=False, n_threads=1)
-        hits = (
-            (int(ids[int(d)]), float(s))
-            for d, s in zip(docs[0], scores[0], strict=True)
-            if s > 0 and np.isfinite(s)
-        )
-        return [(pid, s) for pid, s in hits if pid not in removed]
+        # The scores of every document, then the top k: what `retrieve` does, without the
+        # thread pool and progress bar it sets up for each call (14 of 15 ms at 100k passages).
+        scores = retriever.get_scores_from_ids(tokens[0])
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        top = top[np.lexsort((top, -scores[top]))]  # best first; ties by document order
+        hits = ((int(ids[d]), float(scores[d])) for d in top.tolist())
+        return [(pid, s) for pid, s in hits if s > 0 and np.isfinite(s) and pid not in removed]
 
     # -- persistence ------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from corpus.store import ArticleSummary, Store
 from retrieval.answer import Answer, Result, Source
 from retrieval.embedder import Embedder
 from retrieval.lexical import LexicalIndex, terms
-from retrieval.query import Query, analyze
+from retrieval.query import KnownSpeakers, Query, analyze
 from retrieval.ranking import Weights, hybrid, rescore, topic_coverage
 from retrieval.vector_index import APPROXIMATE_FROM, IndexMismatch, VectorIndex, reconcile_plan
 
@@ -99,7 +99,8 @@ class Library:
         self.index = VectorIndex(embedder.dim, approximate_from=self.tuning.approximate_from)
         self.lexical = LexicalIndex()
         self._sources: dict[str, Source] = {}
-        self._speakers: dict[str, str] = {}
+        self._speakers: dict[str, str] = {}  # replaced on change, never changed in place
+        self._known: KnownSpeakers = KnownSpeakers(self._speakers)
         self._article_freq: Counter[str] = Counter()
         self._write = threading.Lock()
         self._lexical_thread: threading.Thread | None = None
@@ -334,7 +335,7 @@ class Library:
 
     def ask(self, question: str, *, limit: int | None = None) -> Answer:
         """The passages that answer the question, best first, or none when nothing is relevant."""
-        query = analyze(question, self._speakers)
+        query = analyze(question, self._known_speakers())
         if not query.text or len(self.index) == 0:
             return Answer(question=question)
         qvec = self._encode([query.text])[0]
@@ -344,6 +345,13 @@ class Library:
         passages = self.store.passages({pid for pid, _ in dense} | {pid for pid, _ in lexical})
         results = self._answer(query, qvec, passages, lexical, self._article_text)
         return Answer(question=question, results=results[: limit or self.tuning.max_results])
+
+    def _known_speakers(self) -> KnownSpeakers:
+        """The speakers indexed for question analysis, re-indexed after they changed."""
+        known = self._known
+        if known.source is not self._speakers:
+            known = self._known = KnownSpeakers(self._speakers)
+        return known
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Vectors for subscription topics, so they are embedded once, not at every article."""
@@ -360,9 +368,10 @@ class Library:
         article = self.store.get(article_id)
         passages = {p.id: p for p in article.passages if p.id is not None}
         article_terms = terms(article.text)
+        known = self._known_speakers()
         out = []
         for topic, vector in topics:
-            query = analyze(topic, self._speakers)
+            query = analyze(topic, known)
             results = self._answer(query, vector, passages, [], lambda _: article_terms)
             out.append(results[:limit])
         return out

@@ -162,14 +162,64 @@ class Query:
     topic_terms: tuple[str, ...] = ()
 
 
-def analyze(question: str, known_speakers: Mapping[str, str]) -> Query:
+class KnownSpeakers:
+    """The known speakers (name → their roles) indexed by family name and role noun, so a
+    question tries only the people its words could name, not every one of tens of thousands."""
+
+    def __init__(self, speakers: Mapping[str, str]) -> None:
+        self.source = speakers
+        self._order: dict[str, int] = {}
+        self._family: dict[str, str] = {}
+        self._by_family: dict[str, list[str]] = {}
+        self._role_tokens: dict[str, set[str]] = {}
+        self._by_noun: dict[str, list[str]] = {}
+        for n, (name, role) in enumerate(speakers.items()):
+            self._order[name] = n
+            parts = [p for p in re.findall(r"\w+", name.lower()) if len(p) > 2]
+            if parts:
+                self._family[name] = parts[-1]
+                self._by_family.setdefault(parts[-1], []).append(name)
+            if role:
+                tokens = set(re.findall(r"\w+", role.lower())) | {_acronym(role)}
+                self._role_tokens[name] = tokens
+                for noun in tokens & _ROLE_NOUNS:
+                    self._by_noun.setdefault(noun, []).append(name)
+
+    def named_by(self, words: set[str]) -> list[str]:
+        """People whose family name is one of the words, or one of them less a plural "s"."""
+        found = {
+            name
+            for w in words
+            for key in (w, w[:-1] if w.endswith("s") else "")
+            for name in self._by_family.get(key, ())
+        }
+        return sorted(found, key=self._order.__getitem__)
+
+    def family(self, name: str) -> str:
+        return self._family[name]
+
+    def with_role_nouns(self, nouns: set[str]) -> list[str]:
+        """People whose role holds one of these nouns, in the order they were known."""
+        found = {name for noun in nouns for name in self._by_noun.get(noun, ())}
+        return sorted(found, key=self._order.__getitem__)
+
+    def role_tokens(self, name: str) -> set[str]:
+        return self._role_tokens[name]
+
+
+def analyze(question: str, known_speakers: Mapping[str, str] | KnownSpeakers) -> Query:
     """Find the speakers the question names (or describes by role) and what it wants."""
     text = " ".join(question.split())
     lowered = text.lower()
+    known = (
+        known_speakers
+        if isinstance(known_speakers, KnownSpeakers)
+        else KnownSpeakers(known_speakers)
+    )
     wants_statement = bool(_SAY.search(text) or _X_ON_Y.match(lowered))
-    speakers = _named(lowered, known_speakers)
+    speakers = _named(lowered, known)
     if not speakers and wants_statement:
-        speakers = _by_role(lowered, known_speakers)
+        speakers = _by_role(lowered, known)
     name_tokens = {p for s in speakers for p in re.findall(r"\w+", s.lower())}
     topic = tuple(
         t
@@ -186,15 +236,12 @@ def analyze(question: str, known_speakers: Mapping[str, str]) -> Query:
     )
 
 
-def _named(lowered: str, known_speakers: Mapping[str, str]) -> list[str]:
+def _named(lowered: str, known: KnownSpeakers) -> list[str]:
     """Speakers named in the question as the ones speaking (not as what it is about)."""
     speakers: list[str] = []
-    for name in known_speakers:
-        parts = [p for p in re.findall(r"\w+", name.lower()) if len(p) > 2]
-        if not parts:
-            continue
-        # The family name alone is enough ("Putin"); a given name alone is not.
-        m = re.search(rf"\b{re.escape(parts[-1])}(?P<own>'s|’s|s)?\b", lowered)
+    # The family name alone is enough ("Putin"); a given name alone is not.
+    for name in known.named_by(set(re.findall(r"\w+", lowered))):
+        m = re.search(rf"\b{re.escape(known.family(name))}(?P<own>'s|’s|s)?\b", lowered)
         if m is None or _is_object(lowered, m.start()):
             continue
         # "musk's pay" is about Musk; "rayner's reaction" is Rayner speaking.
@@ -210,7 +257,7 @@ def _is_object(lowered: str, at: int) -> bool:
     return bool(_OBJECT_BEFORE.search(lowered[:at])) and not _SAY.search(lowered[at:])
 
 
-def _by_role(lowered: str, known_speakers: Mapping[str, str]) -> list[str]:
+def _by_role(lowered: str, known: KnownSpeakers) -> list[str]:
     """Speakers whose role the question describes ("the dunmoor coach", "mng ceo").
 
     Only the words before the topic count: in "dunmoor coach on the new striker" the striker
@@ -223,13 +270,9 @@ def _by_role(lowered: str, known_speakers: Mapping[str, str]) -> list[str]:
     if not asked & _ROLE_NOUNS:
         return []
     scored: list[tuple[int, str]] = []
-    for name, role in known_speakers.items():
-        if not role:
-            continue
-        tokens = set(re.findall(r"\w+", role.lower())) | {_acronym(role)}
+    for name in known.with_role_nouns(asked & _ROLE_NOUNS):
+        tokens = known.role_tokens(name)
         nouns = asked & _ROLE_NOUNS & tokens
-        if not nouns:
-            continue
         others = sum(1 for w in asked - _ROLE_NOUNS if any(_stem_match(w, t) for t in tokens))
         scored.append((len(nouns) + others, name))
     if not scored:
