@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 JOB_NAME = "deliver"
 BATCH = 30
 MAX_ATTEMPTS = 5
+CHAT_INTERVAL = 1.0  # Telegram: at most one message a second to one chat
 SWEEP_SECONDS = 30  # pending deliveries are also picked up this often (after a restart, a 429)
 
 
@@ -47,9 +48,43 @@ async def deliver(context: BotContext) -> None:
             batch = await asyncio.to_thread(services.subscriptions.claim, Schedule.INSTANT, BATCH)
             if not batch:
                 return
-            for delivery in batch:
-                if not await _send(context, services, delivery):
+            while batch:
+                # The chat that may be written to soonest: a chat's second delivery waits.
+                delivery = min(batch, key=lambda d: _turn(context, d.subscription.chat_id))
+                batch.remove(delivery)
+                await _pace(context, delivery.subscription.chat_id)
+                sent = await _send(context, services, delivery)
+                _note_sent(context, delivery.subscription.chat_id)
+                if not sent:
+                    # Rate limited: the rest of the batch waits in the queue for the next run.
+                    ids = [d.id for d in batch]
+                    await asyncio.to_thread(services.subscriptions.finish, ids, "pending")
                     return
+
+
+def _turn(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> float:
+    """Seconds until the chat may get another message from the delivery jobs."""
+    last: dict[int, float] = context.application.bot_data.setdefault("last_sent", {})
+    if chat_id not in last:
+        return 0.0
+    return last[chat_id] + CHAT_INTERVAL - asyncio.get_running_loop().time()
+
+
+async def _pace(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """Wait for the chat's turn."""
+    wait = _turn(context, chat_id)
+    if wait > 0:
+        await asyncio.sleep(wait)
+
+
+def _note_sent(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """The chat was just written to: its next message waits CHAT_INTERVAL from now."""
+    last: dict[int, float] = context.application.bot_data.setdefault("last_sent", {})
+    now = asyncio.get_running_loop().time()
+    if len(last) > 4 * BATCH:  # forget chats whose turn has come anyway
+        for chat in [c for c, t in last.items() if t < now - CHAT_INTERVAL]:
+            del last[chat]
+    last[chat_id] = now
 
 
 async def _send(context: BotContext, services: Services, delivery: Delivery) -> bool:
@@ -117,7 +152,8 @@ async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
         by_sub: dict[int, list[Delivery]] = {}
         for d in batch:
             by_sub.setdefault(d.subscription.id, []).append(d)
-        for deliveries in by_sub.values():
+        groups = list(by_sub.values())
+        for n, deliveries in enumerate(groups):
             sub = deliveries[0].subscription
             ids = [pid for d in deliveries for pid in d.passage_ids[:2]]
             results = await asyncio.to_thread(services.library.results_for, ids)
@@ -128,15 +164,30 @@ async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
             text = delivery_text(sub.kind, sub.query, results).replace(
                 "🔔 New on", "🗞 Daily digest:", 1
             )
+            await _pace(context, sub.chat_id)
             try:
                 await context.bot.send_message(
                     sub.chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
                 )
+                _note_sent(context, sub.chat_id)
             except Forbidden:
                 await asyncio.to_thread(book.pause, sub.chat_id, "blocked")
                 await asyncio.to_thread(book.finish, done, "failed")
-            except RetryAfter:
-                await asyncio.to_thread(book.finish, done, "pending")
+            except RetryAfter as exc:
+                # This digest and the rest of the batch go back to the queue, sent after the wait.
+                rest = [d.id for later in groups[n:] for d in later]
+                await asyncio.to_thread(book.finish, rest, "pending")
+                retry = exc.retry_after
+                seconds = retry.total_seconds() if isinstance(retry, dt.timedelta) else retry
+                context.job_queue.run_once(send_digests, when=float(seconds) + 0.5, name="digest")
+                return
+            except BadRequest as exc:
+                log.error("digest for subscription %s refused by Telegram: %s", sub.id, exc.message)
+                await asyncio.to_thread(book.finish, done, "failed")
+            except (TimedOut, NetworkError) as exc:
+                log.warning("digests interrupted (%s); the rest go out with the next ones", exc)
+                rest = [d.id for later in groups[n:] for d in later]
+                await asyncio.to_thread(book.finish, rest, "pending")
                 return
             else:
                 await asyncio.to_thread(book.finish, done, "sent")
