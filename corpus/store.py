@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -18,6 +19,8 @@ from corpus.errors import ArticleNotFound, DuplicateArticle, StoreError
 from corpus.models import Article, Passage, Speaker, Status
 
 __all__ = ["MIGRATIONS", "ArticleSummary", "Store"]
+
+log = logging.getLogger(__name__)
 
 # "BrBf": marks a database file as ours, so a foreign SQLite file is refused, not altered.
 APPLICATION_ID = 0x42724266
@@ -198,6 +201,7 @@ class Store:
                     "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
                     (name, _now()),
                 )
+            log.info("%s: applied migration %s", self.path.name, name)
             applied.append(name)
         return applied
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ STORE_FILE = "briefbot.sqlite3"
 INDEX_DIR = "index"
 LEXICAL_DIR = "keywords"
 MODEL_KEY = "embedding_model"
+STORE_ID_KEY = "store_id"  # saved with both indexes: an index copied from another store is refused
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,10 @@ class Library:
             log.warning("embedding model changed to %s: re-embedding every passage", model)
             self.store.clear_vectors()
         self.store.set_meta(MODEL_KEY, model)
+        self.store_id = self.store.get_meta(STORE_ID_KEY)
+        if self.store_id is None:
+            self.store_id = uuid.uuid4().hex
+            self.store.set_meta(STORE_ID_KEY, self.store_id)
         missing = self.store.ids_without_vector()
         if missing:
             log.info("embedding %d passages that have no vector", len(missing))
@@ -129,7 +135,11 @@ class Library:
         store_ids = self.store.passage_ids()
         try:
             self.index = VectorIndex.load(
-                index_dir, model, self.embedder.dim, approximate_from=self.tuning.approximate_from
+                index_dir,
+                model,
+                self.embedder.dim,
+                approximate_from=self.tuning.approximate_from,
+                store_id=self.store_id,
             )
             to_add, to_remove = reconcile_plan(self.index.ids(), store_ids)
             if to_remove:
@@ -139,13 +149,13 @@ class Library:
                 self.index.add(ids, vectors)
             if to_add or to_remove:
                 log.info("index reconciled: %d added, %d removed", len(to_add), len(to_remove))
-                self.index.save(index_dir, model)
+                self.save_index()
         except IndexMismatch as exc:
             if store_ids:
                 log.warning("rebuilding the vector index: %s", exc.reason)
             ids, vectors = self.store.vectors()
             self.index.rebuild(ids, vectors)
-            self.index.save(index_dir, model)
+            self.save_index()
         self._sources = {s.id: Source.of(s) for s in self.store.articles()}
         self._speakers = _speaker_roles(self.store.speakers())
         self._load_lexical(store_ids)
@@ -153,15 +163,22 @@ class Library:
     def _load_lexical(self, store_ids: set[int]) -> None:
         """The saved keyword index and article frequencies, brought up to date with the store."""
         loaded = LexicalIndex.load(self.data_dir / LEXICAL_DIR)
+        if loaded is not None and loaded[1].get("store_id") not in (None, self.store_id):
+            log.warning("the keyword index was built for another store: rebuilding it")
+            loaded = None
         freq = None
         if loaded is not None:
             self.lexical, manifest = loaded
             to_add, to_remove = reconcile_plan(self.lexical.ids(), store_ids)
             self.lexical.remove(to_remove)
             self.lexical.add(to_add)
+            if to_add or to_remove:
+                log.info("keyword index: %d to add, %d to drop", len(to_add), len(to_remove))
             if set(manifest.get("articles", ())) == set(self._sources):
                 freq = Counter(manifest.get("article_freq", {}))
         else:
+            if store_ids:
+                log.warning("no usable keyword index was saved: rebuilding it from the store")
             self.lexical.add(store_ids)
         if freq is None:
             freq = Counter()
@@ -196,7 +213,11 @@ class Library:
         )
         self.lexical.rebuild(documents)
         if save:
-            extra = {"articles": articles, "article_freq": {t: n for t, n in freq.items() if n}}
+            extra = {
+                "store_id": self.store_id,
+                "articles": articles,
+                "article_freq": {t: n for t, n in freq.items() if n},
+            }
             self.lexical.save(self.data_dir / LEXICAL_DIR, extra)
 
     def _embed_ids(self, ids: list[int]) -> None:
@@ -310,7 +331,7 @@ class Library:
 
     def save_index(self) -> None:
         """Write the vector index to disk (atomically; see VectorIndex.save)."""
-        self.index.save(self.data_dir / INDEX_DIR, self.embedder.name)
+        self.index.save(self.data_dir / INDEX_DIR, self.embedder.name, store_id=self.store_id)
 
     def remove(self, article_id: str) -> Article:
         """Delete an article and its passages from the store and both indexes."""

@@ -220,7 +220,7 @@ class VectorIndex:
 
     # -- persistence -----------------------------------------------------------------
 
-    def save(self, directory: Path, model: str) -> None:
+    def save(self, directory: Path, model: str, *, store_id: str | None = None) -> None:
         """Write index.faiss and manifest.json into `directory`; a kill at any moment leaves the
         old pair or the new one (the manifest's rename commits; `load` completes the rest)."""
         directory = Path(directory)
@@ -245,6 +245,8 @@ class VectorIndex:
                 "sha256": digest,
                 "ids": ids,
             }
+            if store_id is not None:  # which store's passages the ids name
+                manifest["store_id"] = store_id
             _write_atomic(directory / MANIFEST_FILE, json.dumps(manifest).encode("utf-8"))
             os.replace(directory / PENDING_FILE, directory / INDEX_FILE)
         _fsync_dir(directory)
@@ -258,8 +260,10 @@ class VectorIndex:
         *,
         approximate_from: int = APPROXIMATE_FROM,
         nprobe: int = NPROBE,
+        store_id: str | None = None,
     ) -> VectorIndex:
-        """Read a saved index, or raise IndexMismatch saying why it cannot be used."""
+        """Read a saved index, or raise IndexMismatch saying why it cannot be used (given a
+        `store_id`, an index saved for another store is refused; one saved without is not)."""
         directory = Path(directory)
         manifest = _read_manifest(directory / MANIFEST_FILE)
         if manifest.get("format_version") != FORMAT_VERSION:
@@ -270,6 +274,8 @@ class VectorIndex:
             raise IndexMismatch(f"built with model {manifest.get('model')!r}, not {model!r}")
         if manifest.get("dim") != dim:
             raise IndexMismatch(f"dimension {manifest.get('dim')!r}, expected {dim}")
+        if store_id is not None and manifest.get("store_id") not in (None, store_id):
+            raise IndexMismatch("built for another store: its passage ids name other passages")
         index_path = directory / INDEX_FILE
         _finish_save(directory, manifest.get("sha256"))
         try:
