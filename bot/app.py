@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from aiolimiter import AsyncLimiter
 from telegram import BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
@@ -43,6 +47,48 @@ COMMANDS = [
 # limiter's leaky bucket lets BURST messages through at once and then drains at its rate, so
 # any one-second (one-minute) window may hold both: BURST + 25 = 30, BURST + 15 = 20.
 BURST = 5
+# Calls that put a message in a chat: Telegram allows about one a second to one chat.
+CHAT_PACED = frozenset({"sendMessage", "sendDocument", "sendPhoto", "editMessageText"})
+
+
+class ChatRateLimiter(AIORateLimiter):
+    """python-telegram-bot's limiter (overall and per group) plus one message a second to each
+    chat: a chat getting many replies at once (an admin's bulk upload) waits its turn instead of
+    drawing 429s, which would pause every other chat's messages too."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._chats: dict[int | str, AsyncLimiter] = {}
+
+    async def process_request(  # type: ignore[no-untyped-def]
+        self, callback, args, kwargs, endpoint, data, rate_limit_args
+    ):
+        chat_id = data.get("chat_id")
+        if endpoint in CHAT_PACED and chat_id is not None:
+            callback = _paced(callback, self._chat_limiter(chat_id))
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+    def _chat_limiter(self, chat_id: int | str) -> AsyncLimiter:
+        if len(self._chats) > 512:  # forget chats whose limit is all unused again
+            for key, limiter in list(self._chats.items()):
+                if key != chat_id and limiter.has_capacity(limiter.max_rate):
+                    del self._chats[key]
+        if chat_id not in self._chats:
+            self._chats[chat_id] = AsyncLimiter(max_rate=1, time_period=1)
+        return self._chats[chat_id]
+
+
+def _paced(call: Callable[..., Awaitable[Any]], limiter: AsyncLimiter) -> Callable[..., Any]:
+    """The request, sent when the chat's limiter allows: paced last, after the overall limit
+    and any pause for a 429, which would otherwise release a chat's queued messages at once."""
+
+    async def paced(*args: Any, **kwargs: Any) -> Any:
+        async with limiter:
+            return await call(*args, **kwargs)
+
+    return paced
 
 
 def build_services(settings: Settings, library: Library) -> Services:
@@ -99,8 +145,13 @@ def build_application(settings: Settings, library: Library) -> Application:
             log.info("%d deliveries interrupted by the last stop will be sent again", recovered)
         await app.bot.set_my_commands(COMMANDS)
         schedule_jobs(app, services)
+        # What start-up loaded (model, indexes, modules) lives until the end: kept out of the
+        # collector's full passes, which otherwise stall the event loop for 80 ms and more.
+        gc.collect()
+        gc.freeze()
 
     async def post_shutdown(app: Application) -> None:
+        gc.unfreeze()
         await asyncio.to_thread(library.close)
 
     application = (
@@ -110,7 +161,7 @@ def build_application(settings: Settings, library: Library) -> Application:
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(
-            AIORateLimiter(
+            ChatRateLimiter(
                 overall_max_rate=BURST,
                 overall_time_period=BURST / (30 - BURST),
                 group_max_rate=BURST,

@@ -106,6 +106,7 @@ class Library:
         self._article_freq: Counter[str] = Counter()
         self._write = threading.Lock()
         self._lexical_thread: threading.Thread | None = None
+        self._rebuilding = threading.Lock()  # one keyword rebuild and save at a time
         self._reconcile()
 
     def close(self) -> None:
@@ -204,21 +205,24 @@ class Library:
         self._lexical_thread.start()
 
     def _rebuild_lexical(self, save: bool) -> None:
-        with self._write:
-            articles = sorted(self._sources)
-            freq = dict(self._article_freq)
-        documents = (
-            (pid, document_text(title, text, name, role))
-            for pid, title, text, name, role in self.store.documents()
-        )
-        self.lexical.rebuild(documents)
-        if save:
-            extra = {
-                "store_id": self.store_id,
-                "articles": articles,
-                "article_freq": {t: n for t, n in freq.items() if n},
-            }
-            self.lexical.save(self.data_dir / LEXICAL_DIR, extra)
+        # Serialised: ingests in several threads each end here, and two saves at once collide
+        # in the directory swap; the one that waits then builds from the newer store.
+        with self._rebuilding:
+            with self._write:
+                articles = sorted(self._sources)
+                freq = dict(self._article_freq)
+            documents = (
+                (pid, document_text(title, text, name, role))
+                for pid, title, text, name, role in self.store.documents()
+            )
+            self.lexical.rebuild(documents)
+            if save:
+                extra = {
+                    "store_id": self.store_id,
+                    "articles": articles,
+                    "article_freq": {t: n for t, n in freq.items() if n},
+                }
+                self.lexical.save(self.data_dir / LEXICAL_DIR, extra)
 
     def _embed_ids(self, ids: list[int]) -> None:
         passages = self.store.passages(ids)

@@ -62,3 +62,31 @@ def test_questions_during_ingest_and_removal_never_fail(tmp_path: Path, busy_thr
         library.close()
     assert not errors, f"{len(errors)} of {asked[0] + len(errors)} questions failed: {errors[0]!r}"
     print(f"{asked[0]} questions answered during 60 ingests and 20 removals")
+
+
+def test_ingests_in_several_threads_save_one_good_index(tmp_path: Path) -> None:
+    # Each /add runs in its own worker thread; every ingest ends by saving both indexes.
+    library = Library(tmp_path, HashingEmbedder())
+    errors: list[BaseException] = []
+
+    def add(numbers: range) -> None:
+        for i in numbers:
+            try:
+                library.ingest(briefing(i), filename=f"a{i}.txt")
+            except BaseException as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=add, args=(range(n * 6, n * 6 + 6),)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ids = library.store.passage_ids()
+    library.close()
+    assert not errors, errors
+    reopened = Library(tmp_path, HashingEmbedder())
+    try:
+        assert reopened.store.count_articles() == 36
+        assert reopened.index.ids() == ids and reopened.lexical.ids() == ids
+    finally:
+        reopened.close()
