@@ -13,6 +13,8 @@ from retrieval.answer import Answer, Result, Source
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted after entity parsing
 MAX_PASSAGE_CHARS = 1200  # one card never takes more than this of a message
+MAX_FIELD_CHARS = 100  # a section, an outlet, a speaker's name, place or date
+MAX_ROLE_CHARS = 200
 MAX_CARDS = 3  # results per message; the rest behind "More"
 NOTHING_FOUND = "Nothing in the corpus answers this yet."
 
@@ -31,10 +33,10 @@ def speaker_html(passage: Passage) -> str | None:
     s = passage.speaker
     if s is None:
         return None
-    where = ", ".join(x for x in (s.place, s.when) if x)
-    line = f"<b>{esc(s.name)}</b>"
+    where = ", ".join(clip(x, MAX_FIELD_CHARS) for x in (s.place, s.when) if x)
+    line = f"<b>{esc(clip(s.name, MAX_FIELD_CHARS))}</b>"
     if s.role:
-        line += f", {esc(s.role)}"
+        line += f", {esc(clip(s.role, MAX_ROLE_CHARS))}"
     if where:
         line += f" ({esc(where)})"
     return line
@@ -43,7 +45,7 @@ def speaker_html(passage: Passage) -> str | None:
 def source_html(source: Source) -> str:
     title = esc(clip(source.title, 200))
     linked = f'<a href="{esc(source.url)}">{title}</a>' if _linkable(source.url) else title
-    extra = [esc(source.source)] if source.source else []
+    extra = [esc(clip(source.source, MAX_FIELD_CHARS))] if source.source else []
     if source.published:
         extra.append(source.published.strftime("%d %b %Y"))
     return " · ".join([linked, *extra])
@@ -54,9 +56,10 @@ def _linkable(url: str | None) -> bool:
 
 
 def card(result: Result) -> str:
-    """One result: status label, passage text, speaker, source."""
+    """One result: status label, passage text, speaker, source; every part clipped, so that a
+    card always fits in a message with the question."""
     p = result.passage
-    lines = [f"<b>{p.status.label}</b> · <i>{esc(p.section)}</i>"]
+    lines = [f"<b>{p.status.label}</b> · <i>{esc(clip(p.section, MAX_FIELD_CHARS))}</i>"]
     lines.append(esc(clip(p.text, MAX_PASSAGE_CHARS)))
     if who := speaker_html(p):
         lines.append(f"— {who}")

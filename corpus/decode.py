@@ -15,7 +15,10 @@ _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 
 def decode_text(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """Check size and encoding and return the text with newlines normalised to `\\n`."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+    except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 text can hold it
+        raise BinaryInput(f"the text holds an invalid character at position {exc.start}") from exc
     if len(raw) > max_bytes:
         raise TooLarge(len(raw), max_bytes)
     if not raw.strip():
