@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
+import unicodedata
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -65,7 +65,13 @@ async def add_document(update: Update, context: BotContext) -> None:
     message = update.effective_message
     document = message.document
     services = context.services
-    name = os.path.basename((document.file_name or "upload.txt").replace("\\", "/"))
+    name = document.file_name or "upload.txt"
+    if "/" in name or "\\" in name or any(unicodedata.category(c) == "Cc" for c in name):
+        # Telegram apps send a plain name; anything else came from a forged client.
+        await message.reply_text(
+            "Not added: the file name has path separators or control characters."
+        )
+        return
     if not name.lower().endswith(UPLOAD_SUFFIXES):
         await message.reply_text("I can add .txt, .md and .html files only.")
         return

@@ -18,7 +18,7 @@ from .errors import ApiError
 from .ratelimit import RateLimiter
 from .request import Params
 from .spec import UploadedFile
-from .world import Chat, StoredFile, World
+from .world import Chat, StoredFile, World, file_path
 
 __all__ = ["BotApi"]
 
@@ -162,7 +162,7 @@ class BotApi:
             stored = StoredFile(
                 file_id=self.world.new_id("BQAC"),
                 file_unique_id=self.world.new_id("AgAD"),
-                file_path=f"{kind}/file_{len(self.world.files)}_{upload.filename}",
+                file_path=file_path(kind, len(self.world.files), upload.filename),
                 data=upload.data,
                 file_name=upload.filename,
                 mime_type=upload.content_type,

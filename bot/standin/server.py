@@ -36,7 +36,7 @@ from .methods import BotApi
 from .ratelimit import RateLimiter, RateStats
 from .request import Params, read_params
 from .spec import Spec
-from .world import ApiCall, Chat, StoredFile, User, World
+from .world import ApiCall, Chat, StoredFile, User, World, file_path
 
 __all__ = ["Refusal", "StandIn"]
 
@@ -266,7 +266,7 @@ class StandIn:
         stored = StoredFile(
             file_id=self.world.new_id("BQAC"),
             file_unique_id=self.world.new_id("AgAD"),
-            file_path=f"documents/file_{len(self.world.files)}_{filename}",
+            file_path=file_path("documents", len(self.world.files), filename),
             data=content,
             file_name=filename,
             mime_type=mime_type,

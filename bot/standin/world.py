@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ApiCall", "Chat", "StoredFile", "User", "World"]
+__all__ = ["ApiCall", "Chat", "StoredFile", "User", "World", "file_path"]
 
 
 @dataclass
@@ -91,6 +92,13 @@ class ApiCall:
 
 
 _UPDATE_KINDS_DEFAULT_OFF = {"chat_member", "message_reaction", "message_reaction_count"}
+
+
+def file_path(kind: str, number: int, filename: str | None) -> str:
+    """A download path as Telegram makes it ("documents/file_3.txt"): the sender's file name
+    never appears in it, only a plain extension."""
+    suffix = re.search(r"\.[A-Za-z0-9]{1,8}$", filename or "")
+    return f"{kind}/file_{number}{suffix[0] if suffix else ''}"
 
 
 class World:
