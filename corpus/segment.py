@@ -160,8 +160,12 @@ def _is_boundary(text: str, sent_start: int, dot: int, after: int, end: int) -> 
     if not (nxt.isupper() or nxt.isdigit() or nxt in "“\"‘'(«—–-•"):
         return False
     if text[dot] == ".":
-        m = re.search(r"([\w.]+)$", text[sent_start:dot])
-        word = m.group(1).lower() if m else ""
+        # The word before the dot (its run of [\w.]), found walking back from the dot: a regex
+        # over the whole sentence so far made each dot cost the sentence's length.
+        k = dot
+        while k > sent_start and (text[k - 1].isalnum() or text[k - 1] in "_."):
+            k -= 1
+        word = text[k:dot].lower()
         if word == "no" and not nxt.isdigit():  # "said no." ends a sentence; "No. 9" does not
             return True
         if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
