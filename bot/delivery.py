@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 JOB_NAME = "deliver"
 BATCH = 30
-MAX_ATTEMPTS = 5
+NETWORK_RETRY = 5  # seconds before deliveries are tried again when Telegram cannot be reached
 CHAT_INTERVAL = 1.0  # Telegram: at most one message a second to one chat
 SWEEP_SECONDS = 30  # pending deliveries are also picked up this often (after a restart, a 429)
 
@@ -56,7 +56,7 @@ async def deliver(context: BotContext) -> None:
                 sent = await _send(context, services, delivery)
                 _note_sent(context, delivery.subscription.chat_id)
                 if not sent:
-                    # Rate limited: the rest of the batch waits in the queue for the next run.
+                    # The rest of the batch waits in the queue for the next run.
                     ids = [d.id for d in batch]
                     await asyncio.to_thread(services.subscriptions.finish, ids, "pending")
                     return
@@ -88,7 +88,8 @@ def _note_sent(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
 
 
 async def _send(context: BotContext, services: Services, delivery: Delivery) -> bool:
-    """Send one delivery and record the outcome; False to stop this run (rate limited)."""
+    """Send one delivery and record the outcome; False to stop this run (rate limited, or
+    Telegram out of reach)."""
     book = services.subscriptions
     results = await asyncio.to_thread(services.library.results_for, delivery.passage_ids)
     if not results:  # the article was removed since
@@ -120,10 +121,12 @@ async def _send(context: BotContext, services: Services, delivery: Delivery) -> 
         await asyncio.to_thread(book.finish, [delivery.id], "failed")
         return True
     except (TimedOut, NetworkError) as exc:
-        state = "pending" if delivery.attempts < MAX_ATTEMPTS else "failed"
-        log.warning("delivery %s failed (%s); %s", delivery.id, exc, state)
-        await asyncio.to_thread(book.finish, [delivery.id], state)
-        return True
+        # Telegram out of reach is no fault of this delivery: it waits, with the rest, for the
+        # next run (counting it as an attempt failed whole queues in a ten-second outage).
+        log.warning("delivery %s failed (%s); retrying in %d s", delivery.id, exc, NETWORK_RETRY)
+        await asyncio.to_thread(book.finish, [delivery.id], "pending")
+        context.job_queue.run_once(deliver, when=NETWORK_RETRY, name=JOB_NAME)
+        return False
     await asyncio.to_thread(book.finish, [delivery.id], "sent")
     return True
 
