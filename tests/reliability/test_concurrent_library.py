@@ -51,7 +51,7 @@ def test_questions_during_ingest_and_removal_never_fail(tmp_path: Path, busy_thr
     for thread in askers:
         thread.start()
     try:
-        for i in range(60):  # every article brings a speaker the questions have not seen
+        for i in range(45):  # every article brings a speaker the questions have not seen
             library.ingest(briefing(i), save=False)
             if i % 3 == 2:
                 library.remove(parse_article(briefing(i - 1)).id)
@@ -61,7 +61,7 @@ def test_questions_during_ingest_and_removal_never_fail(tmp_path: Path, busy_thr
             thread.join()
         library.close()
     assert not errors, f"{len(errors)} of {asked[0] + len(errors)} questions failed: {errors[0]!r}"
-    print(f"{asked[0]} questions answered during 60 ingests and 20 removals")
+    print(f"{asked[0]} questions answered during 45 ingests and 15 removals")
 
 
 def test_ingests_in_several_threads_save_one_good_index(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ pytestmark = pytest.mark.reliability
 ROOT = Path(__file__).resolve().parents[2]
 CHATS = list(range(7001, 7041))
 KILLS = ["claimed:1", "send:12", "sent:7", "finished:31", "claimed:2"]
-RANDOM_KILLS = 3
+RANDOM_KILLS = 2
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ async def kill_then_restart(standin: StandIn, tmp_path: Path, kill_at: str | Non
         await harness.wait_until(
             lambda: harness.services.subscriptions.counts()["sent"] == len(CHATS), timeout=60
         )
-        await asyncio.sleep(1.5)  # past any second try
+        await asyncio.sleep(1.0)  # past any second try
     finally:
         await harness.stop()
     after = received(standin)

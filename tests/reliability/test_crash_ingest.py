@@ -73,7 +73,7 @@ NAMED_KILLS = [
     ("lexical_swap", 2),
     ("lexical_replaced", 3),
 ]
-RANDOM_KILLS = 8
+RANDOM_KILLS = 5
 REPAIRS = {
     "manifest_replace": "completing an interrupted save of the vector index",
     "lexical_swap": "restoring .keywords-old left by an interrupted save",
