@@ -476,7 +476,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     result = run(args.quick, sizes, args.rounds)
     OUT.mkdir(parents=True, exist_ok=True)
-    command = "python -m benchmarks.speed" + (" --quick" if args.quick else "")
+    given = sys.argv[1:] if argv is None else argv
+    command = " ".join(["python -m benchmarks.speed", *given])
     png = OUT / ("speed-quick.png" if args.quick else "speed.png")
     plot(result, png)
     md = png.with_suffix(".md")
