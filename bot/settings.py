@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from retrieval.embedder import DEFAULT_MODEL
+from retrieval.vector_index import APPROXIMATE_FROM
 
 
 class Settings(BaseSettings):
@@ -28,7 +29,9 @@ class Settings(BaseSettings):
     device: str | None = Field(None, description="cpu, cuda, mps; empty picks automatically.")
     max_article_bytes: int = Field(2_000_000, gt=0, description="Largest article accepted.")
     approximate_from: int = Field(
-        200_000, gt=0, description="Passages from which the vector index is approximate (IVF)."
+        APPROXIMATE_FROM,
+        gt=0,
+        description="Passages from which the vector index is approximate (IVF).",
     )
     telegram_bot_token: SecretStr | None = Field(
         None,
