@@ -154,6 +154,12 @@ async def crowd(
                 result.not_found.append(chat)
         replies = standin.messages(ADMIN_ID)
         result.added = sum(1 for m in replies if m["text"].startswith("✅ Added"))
+        # Taken before the bot stops: its last long poll, cut off, is no fault of the load.
+        result.errors = list(errors.seen)
+        result.refusals = [
+            f"{r.method} {r.error_code} {r.description} (chat {r.params.get('chat_id')})"
+            for r in standin.refusals
+        ]
     finally:
         stop.set()
         await watchdog
@@ -162,10 +168,5 @@ async def crowd(
         logging.getLogger().removeHandler(errors)
     result.longest_stall = worst[0]
     result.stalls_over_50ms = len(stalls)
-    result.errors = errors.seen
-    result.refusals = [
-        f"{r.method} {r.error_code} {r.description} (chat {r.params.get('chat_id')})"
-        for r in standin.refusals
-    ]
     result.too_many_requests = standin.stats.limited
     return result
