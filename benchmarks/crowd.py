@@ -8,8 +8,8 @@ while the admin's 50 uploads (caption /add) arrive among them. Latency is from t
 reaching the stand-in to the stand-in accepting the answer. A watchdog coroutine sleeps 10 ms
 and records how late it wakes (the stand-in shares the event loop, as in the tests). By default
 the stand-in enforces Telegram's limits (30 messages a second overall, one a second to a chat),
-so latency is mostly the queue for the overall limit: each question costs two calls (the
-"typing" action and the answer); --no-limits switches the stand-in's limits off (the bot's own
+so latency is mostly the queue for the overall limit (one call a question: "typing" is sent
+only for an answer slower than 0.5 s); --no-limits switches the stand-in's limits off (the bot's own
 limiter stays). --model uses the real embedding model instead of the hashing embedder.
 """
 

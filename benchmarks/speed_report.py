@@ -334,9 +334,9 @@ def report(result: dict, command: str, png: Path) -> str:
             f"The real application (`bot.app.build_application`) polling the stand-in at"
             f" {BOT_SIZE:,} passages. The stand-in's rate limits (429 answers) are off so that"
             " they do not dominate; the bot's own limiter stays on"
-            f" ({bot['bot_rate_limiter']}). It paces every call that names a chat, the"
-            " typing indicator (sendChatAction) included, so 50 questions at once make 100"
-            " calls and the last reply cannot leave before (100 − 5) / 25 ≈ 3.8 s. The last"
+            f" ({bot['bot_rate_limiter']}). It paces every call that names a chat (a typing"
+            " indicator is sent only for an answer slower than 0.5 s), so 50 questions at once"
+            " make 50 calls and the last reply cannot leave before (50 − 5) / 25 ≈ 1.8 s. The last"
             " row is the same burst with the bot's limiter removed (not how the product runs):"
             " what the answering itself costs. Refused calls:"
             f" {bot['refusals']}.",

@@ -15,6 +15,10 @@ from retrieval.answer import Answer
 
 log = logging.getLogger(__name__)
 
+# "typing…" only for an answer slower than this: most take tens of milliseconds, and every
+# chat action is a call within Telegram's 30 a second that would delay the answers behind it.
+TYPING_AFTER = 0.5
+
 HELP = (
     "I answer questions about the news briefings in my corpus with the matching passages, "
     "each labelled with its standing: ✅ verified, ⚠️ unconfirmed, 🗣 on record, "
@@ -86,8 +90,11 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
     if len(question) > limit:
         await message.reply_text(f"That is a long one: please ask in under {limit} characters.")
         return
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
-    answer = await asyncio.to_thread(services.library.ask, question)
+    asking = asyncio.ensure_future(asyncio.to_thread(services.library.ask, question))
+    done, _ = await asyncio.wait({asking}, timeout=TYPING_AFTER)
+    if not done:
+        await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    answer = await asking
     answer_id = await asyncio.to_thread(services.answers.save, message.chat_id, answer)
     await send_answer_page(message, answer, answer_id, 0)
 

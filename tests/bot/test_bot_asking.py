@@ -6,6 +6,9 @@ import copy
 import re
 from typing import Any
 
+import pytest
+
+from bot import asking
 from tests.bot.conftest import (
     BOT_USERNAME,
     BotHarness,
@@ -41,7 +44,7 @@ async def test_seed_question_answers_with_putins_quote_first(bot_harness: BotHar
     assert first.startswith("🗣 On record"), first
     assert SEED_QUOTE in first
     assert f"— {PUTIN_LINE}" in first
-    assert (USER, "typing") in h.standin.chat_actions
+    assert (USER, "typing") not in h.standin.chat_actions  # a quick answer needs none
     labels = [b["text"] for b in buttons(reply)]
     assert "More ▸" in labels
     assert any("Subscribe to this topic" in label for label in labels)
@@ -49,6 +52,19 @@ async def test_seed_question_answers_with_putins_quote_first(bot_harness: BotHar
         assert 1 <= len(button["callback_data"].encode("utf-8")) <= 64
     assert numbered(reply["text"]) == [1, 2, 3]
     h.standin.assert_no_refusals()
+
+
+async def test_a_slow_answer_shows_typing_first(
+    bot_harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = bot_harness
+    await h.add_article(seed_bytes(), "000_5a3bb7c29c49728e.txt")
+    monkeypatch.setattr(asking, "TYPING_AFTER", 0.0)  # every answer counts as slow
+
+    reply = await h.ask(USER, SEED_QUESTION)
+
+    assert SEED_QUOTE in first_result(reply["text"])
+    assert h.standin.chat_actions == [(USER, "typing")]
 
 
 async def test_more_pages_through_results_and_survives_a_restart(bot_harness: BotHarness) -> None:
