@@ -144,7 +144,11 @@ class StandIn:
         try:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
-            raw, form = await read_params(request)
+            try:
+                raw, form = await read_params(request)
+            except ConnectionResetError:  # the client died mid-request (a killed bot)
+                logger.info("%s: the client went away before its request was read", asked)
+                return web.Response(status=400)  # to nobody: as if the request never came
             params = Params(raw)
             method = self._resolve(asked)
             if self.spec is not None:

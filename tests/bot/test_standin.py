@@ -424,6 +424,23 @@ async def test_wrong_token_unknown_and_unsupported_methods(standin: StandIn) -> 
         _take_refusal(standin, "expected String")
 
 
+async def test_a_client_dying_mid_request_is_no_call(bot: telegram.Bot, standin: StandIn) -> None:
+    """A bot killed while sending: Telegram never got the call, so nothing is sent or refused."""
+    _, writer = await asyncio.open_connection("127.0.0.1", standin.port)
+    writer.write(
+        f"POST /bot{standin.token}/sendMessage HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n"
+        f"chat_id={USER}&text=half".encode()
+    )
+    await writer.drain()
+    await asyncio.sleep(0.1)
+    writer.transport.abort()  # a reset, as from a process killed mid-write
+    await asyncio.sleep(0.1)
+    assert standin.messages(USER) == []
+    assert standin.refusals == []
+    assert (await bot.send_message(USER, "still here")).text == "still here"
+
+
 async def test_assert_no_refusals_reports(bot: telegram.Bot, standin: StandIn) -> None:
     with pytest.raises(BadRequest):
         await bot.send_message(USER, "<br>", parse_mode="HTML")
