@@ -90,7 +90,8 @@ async def ingest(message: Message, context: BotContext, data: bytes, filename: s
     """Parse, store and index; queue subscribers' deliveries; reply with what was parsed."""
     services = context.services
     try:
-        article = await asyncio.to_thread(services.library.ingest, data, filename=filename)
+        async with services.writing:
+            article = await asyncio.to_thread(services.library.ingest, data, filename=filename)
     except DuplicateArticle as exc:
         await message.reply_text(f"Already in the corpus: {exc.title} ({exc.existing_id}).")
         return
@@ -111,7 +112,8 @@ async def remove(update: Update, context: BotContext) -> None:
         await message.reply_text("Usage: /remove ID (see /articles for ids).")
         return
     try:
-        removed = await asyncio.to_thread(context.services.library.remove, context.args[0])
+        async with context.services.writing:
+            removed = await asyncio.to_thread(context.services.library.remove, context.args[0])
     except ArticleNotFound:
         await message.reply_text("No article has that id (see /articles).")
         return

@@ -11,12 +11,14 @@ from telegram.constants import ChatAction, ParseMode
 
 from bot import render
 from bot.context import BotContext
+from bot.limits import ChatRateLimiter
 from retrieval.answer import Answer
 
 log = logging.getLogger(__name__)
 
-# "typing…" only for an answer slower than this: most take tens of milliseconds, and every
-# chat action is a call within Telegram's 30 a second that would delay the answers behind it.
+# "typing…" only for an answer slower than this (most take tens of milliseconds), and only
+# when the line to Telegram is free: every chat action is a call within Telegram's 30 a
+# second, so in a crowd it would delay the answers queued behind it.
 TYPING_AFTER = 0.5
 
 HELP = (
@@ -92,7 +94,9 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         return
     asking = asyncio.ensure_future(asyncio.to_thread(services.library.ask, question))
     done, _ = await asyncio.wait({asking}, timeout=TYPING_AFTER)
-    if not done:
+    limiter = context.bot.rate_limiter
+    busy = isinstance(limiter, ChatRateLimiter) and not limiter.has_room
+    if not done and not busy:
         await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     answer = await asking
     answer_id = await asyncio.to_thread(services.answers.save, message.chat_id, answer)

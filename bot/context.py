@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -20,6 +21,9 @@ class Services:
     library: Library
     subscriptions: SubscriptionBook
     answers: AnswerArchive
+    # Held around every change to the corpus: the library makes them one at a time anyway, and
+    # an upload waiting here does not hold one of the worker threads that questions run in.
+    writing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids

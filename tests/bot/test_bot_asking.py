@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import re
 from typing import Any
@@ -65,6 +66,22 @@ async def test_a_slow_answer_shows_typing_first(
 
     assert SEED_QUOTE in first_result(reply["text"])
     assert h.standin.chat_actions == [(USER, "typing")]
+
+
+async def test_a_crowd_gets_answers_not_typing(
+    bot_harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the line to Telegram busy, "typing…" would only delay the answers behind it."""
+    h = bot_harness
+    await h.add_article(seed_bytes(), "000_5a3bb7c29c49728e.txt")
+    monkeypatch.setattr(asking, "TYPING_AFTER", 0.0)
+    crowd = range(5001, 5031)
+
+    replies = await asyncio.gather(*(h.ask(user, SEED_QUESTION) for user in crowd))
+
+    assert all(SEED_QUOTE in first_result(reply["text"]) for reply in replies)
+    typing = [chat for chat, _ in h.standin.chat_actions]
+    assert 1 <= len(typing) < len(crowd), typing  # some while the line was free, not all
 
 
 async def test_more_pages_through_results_and_survives_a_restart(bot_harness: BotHarness) -> None:
