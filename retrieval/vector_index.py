@@ -30,6 +30,7 @@ Kind = Literal["exact", "ivf"]
 # Exact search scans every vector: about 3 ms for 50,000 on one core of a small CPU, as long
 # as embedding the question takes. Past that an inverted file with √n lists, of which a search
 # visits NPROBE, keeps recall@10 ≥ 0.95 at a small fraction of the cost (benchmarks/speed.py).
+# IVF rather than HNSW: it keeps the exact vectors and FAISS's HNSW cannot remove ids (/remove).
 APPROXIMATE_FROM = 50_000
 NPROBE = 32
 TRAIN_PER_LIST = 64  # k-means training points per list (FAISS wants at least 39)
