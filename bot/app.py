@@ -128,6 +128,18 @@ def build_application(settings: Settings, library: Library) -> Application:
     return application
 
 
+async def start_polling(application: Application) -> None:
+    """What ``run_polling`` does, inside a running event loop: initialize, post_init, poll,
+    start (the terminal chat and the tests share their loop with the stand-in)."""
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.updater.start_polling(
+        poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
+    )
+    await application.start()
+
+
 def register_handlers(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS

@@ -376,7 +376,7 @@ async def _session(settings: Settings, terminal: Terminal, *, admin: bool, user_
     from telegram import Update
     from telegram.ext import TypeHandler
 
-    from bot.app import build_application
+    from bot.app import build_application, start_polling
     from bot.services import open_library
     from bot.standin import StandIn
 
@@ -401,7 +401,7 @@ async def _session(settings: Settings, terminal: Terminal, *, admin: bool, user_
     application = build_application(settings, library)
     session = ChatSession(standin, user_id, terminal)
     application.add_handler(TypeHandler(Update, session.on_handled), group=HANDLED_GROUP)
-    await _start(application)
+    await start_polling(application)
     watcher = asyncio.create_task(session.watch())
     try:
         terminal.out.write(_banner(settings, user_id, user_id in admins, articles, standin))
@@ -423,19 +423,6 @@ async def _session(settings: Settings, terminal: Terminal, *, admin: bool, user_
             await watcher
         await _stop(application)
         await standin.stop()
-
-
-async def _start(application: Application) -> None:
-    """What run_polling does, inside our loop: initialize, post_init, poll, start."""
-    await application.initialize()
-    if application.post_init:
-        await application.post_init(application)
-    from telegram import Update
-
-    await application.updater.start_polling(
-        poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
-    )
-    await application.start()
 
 
 async def _stop(application: Application) -> None:

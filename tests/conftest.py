@@ -11,6 +11,8 @@ from retrieval.embedder import SentenceTransformerEmbedder
 # ../shared beside the checkout: the seed article, the development set, the design notes.
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEED_FILE = "000_5a3bb7c29c49728e.txt"
+# The Bot API contract the stand-in checks every call against.
+SPEC = SHARED / "telegram" / "api.json"
 
 
 def shared_path(*parts: str) -> Path:

@@ -11,25 +11,23 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app import build_application, start_polling
 from bot.context import Services
 from bot.settings import Settings
 from bot.standin import StandIn
 from corpus import SAMPLES_DIR
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder
 from retrieval.library import Library
+from tests.conftest import SEED_FILE, shared_path
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "telegram" / "api.json"
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_5a3bb7c29c49728e.txt"
 ADMIN_ID = 42
 # Calls the stand-in counts against a chat's rate limit (bot.standin.methods.RATE_LIMITED).
 RATE_LIMITED = frozenset({"sendMessage", "sendDocument", "sendPhoto", "editMessageText"})
@@ -52,9 +50,32 @@ def sample_bytes(key: str) -> bytes:
 
 def seed_bytes() -> bytes:
     """The user's own example briefing from ../shared/seed, or skip when it is absent."""
-    if not SEED.exists():
-        pytest.skip(f"the seed article is absent: {SEED}")
-    return SEED.read_bytes()
+    return shared_path("seed", SEED_FILE).read_bytes()
+
+
+async def start_standin(**options: Any) -> StandIn:
+    """The stand-in checking every call against ../shared/telegram/api.json (the test is
+    skipped where that folder is absent), started."""
+    standin = StandIn(
+        spec_path=shared_path("telegram", "api.json"), bot_username=BOT_USERNAME, **options
+    )
+    await standin.start()
+    return standin
+
+
+def bot_settings(
+    standin: StandIn, data_dir: Path, admins: Iterable[int] = (ADMIN_ID,), **extra: Any
+) -> Settings:
+    """Settings for the real bot talking to ``standin`` over ``data_dir``."""
+    return Settings(
+        _env_file=None,
+        data_dir=data_dir,
+        telegram_bot_token=standin.token,
+        telegram_api_url=standin.base_url,
+        telegram_file_url=standin.base_file_url,
+        admin_ids=",".join(map(str, admins)),
+        **extra,
+    )
 
 
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -89,13 +110,7 @@ class BotHarness:
         assert self.app is None, "already running"
         self.library = await asyncio.to_thread(Library, self.settings.data_dir, self.embedder)
         app = build_application(self.settings, self.library)
-        await app.initialize()
-        if app.post_init:
-            await app.post_init(app)
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
-        )
-        await app.start()
+        await start_polling(app)
         self.app = app
 
     async def stop(self) -> None:
@@ -293,19 +308,8 @@ def bot_embedder(request: pytest.FixtureRequest) -> Embedder:
 @pytest.fixture
 async def bot_harness(tmp_path: Path, bot_embedder: Embedder) -> AsyncIterator[BotHarness]:
     """The stand-in (validating against api.json) and the real bot polling it."""
-    if not SPEC.exists():
-        pytest.skip(f"Bot API spec not found at {SPEC} (shared/telegram/api.json)")
-    standin = StandIn(spec_path=SPEC, bot_username=BOT_USERNAME)
-    await standin.start()
-    settings = Settings(
-        _env_file=None,
-        data_dir=tmp_path,
-        telegram_bot_token=standin.token,
-        telegram_api_url=standin.base_url,
-        telegram_file_url=standin.base_file_url,
-        admin_ids=str(ADMIN_ID),
-    )
-    harness = BotHarness(standin, settings, bot_embedder)
+    standin = await start_standin()
+    harness = BotHarness(standin, bot_settings(standin, tmp_path), bot_embedder)
     try:
         await harness.start()
         yield harness

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,13 +15,13 @@ from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
 from bot.standin import EntityParseError, StandIn, StandInError, parse_html
 from bot.standin.ratelimit import RateLimiter
+from tests.conftest import shared_path
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Please use 'Bot:UserWarning"),
     pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning"),
 ]
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "telegram" / "api.json"
 USER = 1001
 
 
@@ -32,9 +31,7 @@ def _keyboard(*datas: str) -> InlineKeyboardMarkup:
 
 @pytest.fixture
 async def standin() -> AsyncIterator[StandIn]:
-    if not SPEC.exists():
-        pytest.skip(f"Bot API spec not found at {SPEC} (shared/telegram/api.json)")
-    server = StandIn(spec_path=SPEC)
+    server = StandIn(spec_path=shared_path("telegram", "api.json"))
     await server.start()
     try:
         yield server
@@ -358,10 +355,9 @@ async def test_rate_limit_per_private_chat(bot: telegram.Bot, standin: StandIn) 
 
 
 async def test_rate_limit_overall_and_group() -> None:
-    if not SPEC.exists():
-        pytest.skip(f"Bot API spec not found at {SPEC}")
+    spec = shared_path("telegram", "api.json")
     async with (
-        StandIn(spec_path=SPEC, overall_per_second=5, chat_burst=50, group_per_minute=4) as server,
+        StandIn(spec_path=spec, overall_per_second=5, chat_burst=50, group_per_minute=4) as server,
         telegram.Bot(server.token, base_url=server.base_url) as real_bot,
     ):
         for n in range(4):

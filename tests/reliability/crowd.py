@@ -16,11 +16,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.settings import Settings
 from bot.standin import StandIn
 from retrieval.embedder import Embedder, HashingEmbedder
 from retrieval.library import Library
-from tests.bot.conftest import ADMIN_ID, BOT_USERNAME, SPEC, BotHarness
+from tests.bot.conftest import ADMIN_ID, BOT_USERNAME, BotHarness, bot_settings
+from tests.conftest import SPEC
 from tests.reliability.articles import briefing, question
 
 FIRST_USER = 300_000
@@ -100,14 +100,7 @@ async def crowd(
         rate_limits=rate_limits,
     )
     await standin.start()
-    settings = Settings(
-        _env_file=None,
-        data_dir=data_dir,
-        telegram_bot_token=standin.token,
-        telegram_api_url=standin.base_url,
-        telegram_file_url=standin.base_file_url,
-        admin_ids=str(ADMIN_ID),
-    )
+    settings = bot_settings(standin, data_dir)
     errors = _Errors()
     logging.getLogger().addHandler(errors)
     harness = BotHarness(standin, settings, embedder)

@@ -15,11 +15,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.settings import Settings
 from bot.standin import StandIn
 from bot.subscriptions import Kind, Schedule
 from retrieval.embedder import HashingEmbedder
-from tests.bot.conftest import ADMIN_ID, BOT_USERNAME, SPEC, BotHarness
+from tests.bot.conftest import ADMIN_ID, BOT_USERNAME, BotHarness, bot_settings
+from tests.conftest import SPEC
 from tests.reliability.articles import briefing, question, speaker, word
 
 ARTICLE = 0
@@ -106,14 +106,7 @@ async def fan_out(
 
     standin.limiter.acquire = counted
     await standin.start()
-    settings = Settings(
-        _env_file=None,
-        data_dir=data_dir,
-        telegram_bot_token=standin.token,
-        telegram_api_url=standin.base_url,
-        telegram_file_url=standin.base_file_url,
-        admin_ids=str(ADMIN_ID),
-    )
+    settings = bot_settings(standin, data_dir)
     harness = BotHarness(standin, settings, HashingEmbedder())
     await harness.start()
     try:

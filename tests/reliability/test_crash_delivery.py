@@ -31,7 +31,7 @@ from bot.subscribing import queue_for_article
 from bot.subscriptions import Kind, Schedule
 from retrieval.embedder import HashingEmbedder
 from retrieval.library import STORE_FILE, Library
-from tests.bot.conftest import BOT_USERNAME, SPEC, BotHarness
+from tests.bot.conftest import BotHarness, bot_settings, start_standin
 from tests.reliability.articles import briefing, question
 
 pytestmark = pytest.mark.reliability
@@ -44,23 +44,9 @@ RANDOM_KILLS = 2
 
 @pytest.fixture
 async def standin() -> AsyncIterator[StandIn]:
-    if not SPEC.exists():
-        pytest.skip(f"Bot API spec not found at {SPEC}")
-    server = StandIn(spec_path=SPEC, bot_username=BOT_USERNAME)
-    await server.start()
+    server = await start_standin()
     yield server
     await server.stop()
-
-
-def settings_for(standin: StandIn, data_dir: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        data_dir=data_dir,
-        telegram_bot_token=standin.token,
-        telegram_api_url=standin.base_url,
-        telegram_file_url=standin.base_file_url,
-        admin_ids="42",
-    )
 
 
 def queue_fan_out(settings: Settings) -> int:
@@ -117,7 +103,7 @@ def received(standin: StandIn) -> dict[int, int]:
 
 
 async def kill_then_restart(standin: StandIn, tmp_path: Path, kill_at: str | None, delay: float):
-    settings = settings_for(standin, tmp_path)
+    settings = bot_settings(standin, tmp_path)
     assert queue_fan_out(settings) == len(CHATS)
     await run_and_kill(standin, tmp_path, kill_at, delay)
 
