@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from corpus.models import Article, Status
 from corpus.sections import heading_key, is_furniture
+from tests.conftest import SEED_FILE, shared_path
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-SEED = SHARED / "seed" / "000_5a3bb7c29c49728e.txt"
-DEVSET = SHARED / "devset" / "articles"
 MAX_PASSAGE = 600
 
 
@@ -49,19 +46,14 @@ def check() -> Callable[[Article], None]:
 
 @pytest.fixture(scope="session")
 def seed_text() -> str:
-    if not SEED.is_file():
-        pytest.skip(f"the seed article is not available at {SEED}")
-    return SEED.read_text(encoding="utf-8")
+    return shared_path("seed", SEED_FILE).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
 def devset_text() -> Callable[[str], str]:
-    """Reads `articles/KEY.txt` from the shared devset, skipping when it is absent."""
+    """Reads `articles/KEY.txt` from the shared devset (skipped where ../shared is absent)."""
 
     def read(key: str) -> str:
-        path = DEVSET / f"{key}.txt"
-        if not path.is_file():
-            pytest.skip(f"devset article {key} is not available at {path}")
-        return path.read_text(encoding="utf-8")
+        return shared_path("devset", "articles", f"{key}.txt").read_text(encoding="utf-8")
 
     return read
