@@ -21,8 +21,8 @@ from bot.app import build_application
 from bot.settings import Settings
 from bot.standin import StandIn
 from retrieval.library import Library
+from tests.conftest import SPEC
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "telegram" / "api.json"
 FIRST_USER = 1_000
 
 

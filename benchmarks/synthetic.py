@@ -18,7 +18,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 
@@ -27,8 +26,9 @@ from corpus.models import Article, Passage, Speaker, Status, article_id
 from corpus.parse import ArticleMeta
 from corpus.sidecar import read_sidecar
 from corpus.store import Store
+from tests.conftest import SHARED
 
-DEVSET = Path(__file__).resolve().parents[2] / "shared" / "devset"
+DEVSET = SHARED / "devset"
 TAIL_WORDS = 200_000  # made-up words after the real vocabulary
 ZIPF = 1.07  # exponent of the rank–frequency law
 NOISE = 0.05  # per-dimension standard deviation added to a real vector (cosine ≈ 0.7 to it)
