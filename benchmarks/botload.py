@@ -19,9 +19,9 @@ from pathlib import Path
 
 from bot.app import build_application
 from bot.settings import Settings
-from bot.standin import StandIn
 from retrieval.library import Library
-from tests.conftest import SPEC
+from standin import StandIn
+from tests.conftest import spec_or_none
 
 FIRST_USER = 1_000
 
@@ -69,7 +69,7 @@ async def _session(
 ) -> dict:
     """One application on the stand-in: `sequential` questions from one user, then `rounds`
     bursts of one question from each of `users` at once."""
-    standin = StandIn(spec_path=SPEC if SPEC.exists() else None, rate_limits=False)
+    standin = StandIn(spec_path=spec_or_none(), rate_limits=False)
     await standin.start()
     with tempfile.TemporaryDirectory(prefix="briefbot-bench-bot-") as tmp:
         settings = Settings(

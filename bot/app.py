@@ -24,6 +24,7 @@ from bot.answers import AnswerArchive
 from bot.context import BotContext, Services
 from bot.delivery import schedule_jobs
 from bot.limits import BURST, ChatRateLimiter
+from bot.secrets import hide_secrets
 from bot.settings import Settings
 from bot.subscriptions import SubscriptionBook
 from retrieval.library import Library
@@ -51,41 +52,11 @@ def build_services(settings: Settings, library: Library) -> Services:
     )
 
 
-class _HideSecrets(logging.Filter):
-    """Replaces bot tokens in the records of loggers that print request URLs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        # Formatted now, not later: python-telegram-bot logs API results as dicts that it
-        # then changes (getFile's file_path becomes the download URL, token included).
-        message = record.getMessage()
-        for secret in self.secrets:
-            message = message.replace(secret, "<token>")
-        record.msg, record.args = message, None
-        return True
-
-
-_HIDE_SECRETS = _HideSecrets()
-# httpx logs every request URL at INFO and python-telegram-bot its API URLs at DEBUG; the
-# Bot API puts the token in the URL (…/bot<id>:<secret>/getUpdates).
-_URL_LOGGERS = ("httpx", "telegram.Bot", "telegram.ext.ExtBot")
-
-
-def hide_token_in_logs(token: str) -> None:
-    """Keep the token's secret part out of every log record that could carry it."""
-    _HIDE_SECRETS.secrets.add(token.split(":", 1)[-1])
-    for name in _URL_LOGGERS:
-        logging.getLogger(name).addFilter(_HIDE_SECRETS)
-
-
 def build_application(settings: Settings, library: Library) -> Application:
     """The bot: python-telegram-bot's Application over the library, ready to poll."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    hide_token_in_logs(settings.telegram_bot_token.get_secret_value())
+    hide_secrets(settings.telegram_bot_token.get_secret_value())
     services = build_services(settings, library)
 
     async def post_init(app: Application) -> None:

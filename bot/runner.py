@@ -3,7 +3,7 @@
 Settings are checked before anything heavy loads, so a missing or malformed one stops
 start-up with one line naming it. Logging keeps the token out: httpx (whose INFO lines
 carry Bot API URLs, token included) is held at WARNING, and a filter on the root handlers
-masks the token wherever it still appears.
+masks the token wherever it still appears (bot.secrets: one filter for the process).
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bot.secrets import TokenFilter, attach, hide_secrets
 from bot.settings import Settings
 
-__all__ = ["StartupError", "TokenFilter", "configure_logging", "run_bot", "webhook_path"]
+__all__ = ["StartupError", "configure_logging", "run_bot", "webhook_path"]
 
 log = logging.getLogger("briefbot.run")
 
@@ -26,7 +27,6 @@ QUIET_LOGGERS = ("httpx", "httpcore")  # their INFO lines carry Bot API URLs wit
 TOKEN_FORM = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 SECRET_FORM = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 TELEGRAM_API = "https://api.telegram.org/bot"
-MASK = "[TOKEN]"
 
 
 class StartupError(Exception):
@@ -112,43 +112,6 @@ def webhook_config(settings: Settings, token: str) -> Webhook | None:
 # -- logging ------------------------------------------------------------------------------
 
 
-class TokenFilter(logging.Filter):
-    """Masks secrets (the bot token, its secret half) in a record's message and traceback.
-
-    Attach it to handlers: a handler's filters see records propagated from every logger.
-    """
-
-    def __init__(self, *secrets: str) -> None:
-        super().__init__()
-        parts: set[str] = set()
-        for secret in secrets:
-            if secret:
-                parts.add(secret)
-                _, colon, tail = secret.partition(":")
-                if colon and len(tail) >= 8:
-                    parts.add(tail)
-        self._secrets = sorted(parts, key=len, reverse=True)  # the whole token before its half
-
-    def mask(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, MASK)
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record: let the handler report it as usual
-            return True
-        record.msg, record.args = self.mask(message), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.mask(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.mask(record.stack_info)
-        return True
-
-
 def configure_logging(*secrets: str, verbose: bool = False) -> TokenFilter:
     """INFO for our loggers (DEBUG when verbose), WARNING elsewhere; secrets masked."""
     logging.basicConfig(
@@ -160,9 +123,9 @@ def configure_logging(*secrets: str, verbose: bool = False) -> TokenFilter:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.INFO)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    token_filter = TokenFilter(*secrets)
+    token_filter = hide_secrets(*secrets)
     for handler in logging.getLogger().handlers:
-        handler.addFilter(token_filter)
+        attach(handler)
     return token_filter
 
 

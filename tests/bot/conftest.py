@@ -22,14 +22,14 @@ from telegram.ext import Application
 from bot.app import build_application, start_polling
 from bot.context import Services
 from bot.settings import Settings
-from bot.standin import StandIn
 from corpus import SAMPLES_DIR
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder
 from retrieval.library import Library
-from tests.conftest import SEED_FILE, shared_path
+from standin import StandIn
+from tests.conftest import SEED_FILE, shared_path, spec_or_none
 
 ADMIN_ID = 42
-# Calls the stand-in counts against a chat's rate limit (bot.standin.methods.RATE_LIMITED).
+# Calls the stand-in counts against a chat's rate limit (standin.methods.RATE_LIMITED).
 RATE_LIMITED = frozenset({"sendMessage", "sendDocument", "sendPhoto", "editMessageText"})
 BOT_USERNAME = "briefbot_test_bot"
 SAMPLES = {
@@ -54,11 +54,9 @@ def seed_bytes() -> bytes:
 
 
 async def start_standin(**options: Any) -> StandIn:
-    """The stand-in checking every call against ../shared/telegram/api.json (the test is
-    skipped where that folder is absent), started."""
-    standin = StandIn(
-        spec_path=shared_path("telegram", "api.json"), bot_username=BOT_USERNAME, **options
-    )
+    """The stand-in, started, checking every call against ../shared/telegram/api.json where
+    that folder is present (and Telegram's text, HTML and limit rules everywhere)."""
+    standin = StandIn(spec_path=spec_or_none(), bot_username=BOT_USERNAME, **options)
     await standin.start()
     return standin
 

@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from bot.chat import format_buttons, render_text
-from bot.runner import MASK, TokenFilter, configure_logging, webhook_path
-from bot.standin import StandIn
+from bot.runner import configure_logging, webhook_path
+from bot.secrets import MASK, TokenFilter
 from corpus import SAMPLES_DIR
+from standin import StandIn
+from standin.terminal import format_buttons, render_text
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 COMMAND = [sys.executable, "-m", "bot.cli"]

@@ -16,11 +16,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.standin import StandIn
 from retrieval.embedder import Embedder, HashingEmbedder
 from retrieval.library import Library
+from standin import StandIn
 from tests.bot.conftest import ADMIN_ID, BOT_USERNAME, BotHarness, bot_settings
-from tests.conftest import SPEC
+from tests.conftest import spec_or_none
 from tests.reliability.articles import briefing, question
 
 FIRST_USER = 300_000
@@ -95,7 +95,7 @@ async def crowd(
     library.ingest_many([(f"k{i}.txt", briefing(i), None) for i in KNOWN])
     library.close()
     standin = StandIn(
-        spec_path=SPEC if SPEC.exists() else None,
+        spec_path=spec_or_none(),
         bot_username=BOT_USERNAME,
         rate_limits=rate_limits,
     )

@@ -15,11 +15,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.standin import StandIn
 from bot.subscriptions import Kind, Schedule
 from retrieval.embedder import HashingEmbedder
+from standin import StandIn
 from tests.bot.conftest import ADMIN_ID, BOT_USERNAME, BotHarness, bot_settings
-from tests.conftest import SPEC
+from tests.conftest import spec_or_none
 from tests.reliability.articles import briefing, question, speaker, word
 
 ARTICLE = 0
@@ -87,7 +87,7 @@ async def fan_out(
     throttled = {FIRST_CHAT + n: times for n, times in (throttled or {}).items()}
     logging.getLogger("httpx").setLevel(logging.WARNING)
     standin = StandIn(
-        spec_path=SPEC if SPEC.exists() else None,
+        spec_path=spec_or_none(),
         bot_username=BOT_USERNAME,
         overall_per_second=overall_per_second,
     )

@@ -26,11 +26,11 @@ import pytest
 
 from bot.app import build_services
 from bot.settings import Settings
-from bot.standin import StandIn
 from bot.subscribing import queue_for_article
 from bot.subscriptions import Kind, Schedule
 from retrieval.embedder import HashingEmbedder
 from retrieval.library import STORE_FILE, Library
+from standin import StandIn
 from tests.bot.conftest import BotHarness, bot_settings, start_standin
 from tests.reliability.articles import briefing, question
 

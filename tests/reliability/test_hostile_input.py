@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 
 from bot import render
 from bot.delivery import delivery_text
-from bot.standin import parse_html
 from bot.subscriptions import Kind
 from corpus.errors import ParseError
 from corpus.models import Passage, Speaker, Status
@@ -28,6 +27,7 @@ from corpus.parse import parse_article
 from retrieval.answer import Answer, Result, Source
 from retrieval.embedder import HashingEmbedder
 from retrieval.library import Library
+from standin import parse_html
 from tests.reliability.articles import briefing
 
 pytestmark = pytest.mark.reliability

@@ -18,7 +18,7 @@ Accepted:
   (terminated by ``;``, naming a valid non-surrogate code point), in text and in
   attribute values.
 
-Refused (:class:`~bot.standin.errors.EntityParseError`):
+Refused (:class:`~standin.errors.EntityParseError`):
 
 * any other tag, a self-closing tag, a comment or doctype, an attribute not listed
   above, a missing required attribute;

@@ -1,7 +1,7 @@
 """Telegram rules the JSON spec does not encode: text lengths, parse modes, keyboards.
 
 These hold whether or not a spec file was given. Each check raises
-:class:`~bot.standin.errors.ApiError` with the description Telegram uses where it is
+:class:`~standin.errors.ApiError` with the description Telegram uses where it is
 known, otherwise with a plain explanation after ``Bad Request:``.
 
 Lengths are counted in Python characters (code points) of the text *after* entity

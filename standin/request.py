@@ -1,7 +1,7 @@
 """Decoding Bot API requests: JSON, urlencoded form and multipart bodies.
 
 :func:`read_params` turns an aiohttp request into raw parameters (strings for form
-bodies, native values for JSON, :class:`~bot.standin.spec.UploadedFile` for file parts).
+bodies, native values for JSON, :class:`~standin.spec.UploadedFile` for file parts).
 :class:`Params` then reads them as the types a handler needs, refusing what Telegram
 would refuse when no spec file checks the call first.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,9 +14,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from bot.standin import EntityParseError, StandIn, StandInError, parse_html
-from bot.standin.ratelimit import RateLimiter
-from tests.conftest import shared_path
+from standin import EntityParseError, StandIn, StandInError, parse_html
+from standin.ratelimit import RateLimiter
+from tests.conftest import shared_path, spec_or_none
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Please use 'Bot:UserWarning"),
@@ -31,13 +32,19 @@ def _keyboard(*datas: str) -> InlineKeyboardMarkup:
 
 @pytest.fixture
 async def standin() -> AsyncIterator[StandIn]:
-    server = StandIn(spec_path=shared_path("telegram", "api.json"))
+    server = StandIn(spec_path=spec_or_none())
     await server.start()
     try:
         yield server
         server.assert_no_refusals()
     finally:
         await server.stop()
+
+
+@pytest.fixture
+def spec() -> Path:
+    """For the tests of the stand-in's checks against the Bot API contract itself."""
+    return shared_path("telegram", "api.json")
 
 
 @pytest.fixture
@@ -240,12 +247,14 @@ async def test_application_replies_through_polling(standin: StandIn) -> None:
 # -- what Telegram refuses ------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("spec")
 async def test_unknown_parameter_refused(bot: telegram.Bot, standin: StandIn) -> None:
     with pytest.raises(BadRequest, match=r"(?i)nknown parameter 'colour'"):
         await bot.send_message(USER, "x", api_kwargs={"colour": "red"})
     _take_refusal(standin, "unknown parameter 'colour'")
 
 
+@pytest.mark.usefixtures("spec")
 async def test_missing_required_parameter_refused(bot: telegram.Bot, standin: StandIn) -> None:
     with pytest.raises(BadRequest, match=r"(?i)'text' is required"):
         await bot.do_api_request("send_message", {"chat_id": USER})
@@ -276,6 +285,7 @@ async def test_missing_required_parameter_refused(bot: telegram.Bot, standin: St
         ({"chat_id": USER, "text": "x", "reply_markup": "{not json"}, "can't parse JSON"),
     ],
 )
+@pytest.mark.usefixtures("spec")
 async def test_wrong_types_refused(
     bot: telegram.Bot, standin: StandIn, params: dict[str, object], fragment: str
 ) -> None:
@@ -355,9 +365,10 @@ async def test_rate_limit_per_private_chat(bot: telegram.Bot, standin: StandIn) 
 
 
 async def test_rate_limit_overall_and_group() -> None:
-    spec = shared_path("telegram", "api.json")
     async with (
-        StandIn(spec_path=spec, overall_per_second=5, chat_burst=50, group_per_minute=4) as server,
+        StandIn(
+            spec_path=spec_or_none(), overall_per_second=5, chat_burst=50, group_per_minute=4
+        ) as server,
         telegram.Bot(server.token, base_url=server.base_url) as real_bot,
     ):
         for n in range(4):
