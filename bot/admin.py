@@ -12,7 +12,7 @@ from telegram.constants import ParseMode
 from bot import render
 from bot.context import BotContext
 from bot.delivery import kick_delivery
-from bot.subscribing import queue_for_article
+from bot.subscribing import match_new_articles
 from corpus.errors import ArticleNotFound, DuplicateArticle, ParseError
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,8 @@ async def ingest(message: Message, context: BotContext, data: bytes, filename: s
     except ParseError as exc:
         await message.reply_text(f"Not added: {exc.reason}.")
         return
-    notified = await asyncio.to_thread(queue_for_article, services, article)
+    await asyncio.to_thread(match_new_articles, services)
+    notified = await asyncio.to_thread(services.subscriptions.queued_for, article.id)
     await message.reply_text(render.article_summary(article, notified), parse_mode=ParseMode.HTML)
     kick_delivery(context.job_queue)
 

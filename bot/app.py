@@ -23,13 +23,17 @@ from bot import admin, asking, subscribing
 from bot.answers import AnswerArchive
 from bot.context import BotContext, Services
 from bot.delivery import schedule_jobs
-from bot.limits import BURST, ChatRateLimiter
+from bot.limits import ChatRateLimiter
 from bot.secrets import hide_secrets
 from bot.settings import Settings
 from bot.subscriptions import SubscriptionBook
 from retrieval.library import Library
 
 log = logging.getLogger(__name__)
+
+# How often the bot looks for articles that another process (`briefbot ingest`) added or
+# removed: one indexed query when nothing changed.
+SYNC_SECONDS = 2.0
 
 COMMANDS = [
     BotCommand("help", "What I do, with an example"),
@@ -60,11 +64,14 @@ def build_application(settings: Settings, library: Library) -> Application:
     services = build_services(settings, library)
 
     async def post_init(app: Application) -> None:
-        recovered = await asyncio.to_thread(services.subscriptions.recover)
+        recovered = await asyncio.to_thread(services.subscriptions.release)
         if recovered:
             log.info("%d deliveries interrupted by the last stop will be sent again", recovered)
         await app.bot.set_my_commands(COMMANDS)
         schedule_jobs(app, services)
+        app.job_queue.run_repeating(
+            subscribing.take_in_changes, interval=SYNC_SECONDS, first=0, name="take-in"
+        )
         # What start-up loaded (model, indexes, modules) lives until the end: kept out of the
         # collector's full passes, which otherwise stall the event loop for 80 ms and more.
         gc.collect()
@@ -80,15 +87,7 @@ def build_application(settings: Settings, library: Library) -> Application:
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
-        .rate_limiter(
-            ChatRateLimiter(
-                overall_max_rate=BURST,
-                overall_time_period=BURST / (30 - BURST),
-                group_max_rate=BURST,
-                group_time_period=60 * BURST / (20 - BURST),
-                max_retries=3,
-            )
-        )
+        .rate_limiter(ChatRateLimiter())
         .concurrent_updates(True)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

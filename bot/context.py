@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass, field
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -24,6 +25,8 @@ class Services:
     # Held around every change to the corpus: the library makes them one at a time anyway, and
     # an upload waiting here does not hold one of the worker threads that questions run in.
     writing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # One matching of new articles against subscriptions at a time (a worker thread's).
+    matching: threading.Lock = field(default_factory=threading.Lock)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids

@@ -1,26 +1,46 @@
-"""Sending queued deliveries within Telegram's limits: a named JobQueue job, and the digest."""
+"""Sending queued deliveries within Telegram's limits: a named JobQueue job, and the digest.
+
+What "sent once" means. Each (subscription, article) is queued once (a UNIQUE row) and
+marked sent as soon as Telegram accepts its message. Telegram has no idempotency key, so
+a delivery whose outcome we could not learn is sent again: when the request timed out or
+the connection broke after Telegram may have accepted it (`TimedOut`, `NetworkError`), when
+the process died between Telegram's answer and the store's record of it, or when the store
+could not record a send even after retries. In those cases, and only those, a chat can get
+one message twice; nothing queued is ever lost.
+
+Every delivery a run claims ends that run sent, failed for good, or pending again: an
+unexpected error (a bug, a store that stays busy) puts the rest of the batch back in the
+queue, and a run starts by returning whatever an earlier run of this process left claimed.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot import render
 from bot.context import BotContext, Services
-from bot.subscriptions import Delivery, Kind, Schedule
+from bot.limits import retry_after_seconds
+from bot.subscriptions import Delivery, Kind, Schedule, SubscriptionBook
+from corpus.errors import StoreError
 
 log = logging.getLogger(__name__)
 
 JOB_NAME = "deliver"
-BATCH = 30
+DIGEST_JOB = "digest"
+BATCH = 30  # deliveries claimed at once: about a second of sending at the paced rate
 NETWORK_RETRY = 5  # seconds before deliveries are tried again when Telegram cannot be reached
-CHAT_INTERVAL = 1.0  # Telegram: at most one message a second to one chat
+ERROR_RETRY = 30  # seconds before a run that stopped on an unexpected error is tried again
+MAX_ATTEMPTS = 5  # claims of one delivery before an unexpected error fails it for good
 SWEEP_SECONDS = 30  # pending deliveries are also picked up this often (after a restart, a 429)
+RECORD_RETRIES = (0.1, 0.5, 2.0)  # waits before retrying a store write that failed
 
 
 def schedule_jobs(application: Application, services: Services) -> None:
@@ -28,13 +48,34 @@ def schedule_jobs(application: Application, services: Services) -> None:
     jq = application.job_queue
     jq.run_repeating(deliver, interval=SWEEP_SECONDS, first=1, name=JOB_NAME)
     hour = services.settings.digest_hour_utc
-    jq.run_daily(send_digests, time=dt.time(hour=hour, tzinfo=dt.UTC), name="digest")
+    jq.run_daily(send_digests, time=dt.time(hour=hour, tzinfo=dt.UTC), name=DIGEST_JOB)
 
 
 def kick_delivery(job_queue: JobQueue | None) -> None:
     """Deliver now rather than at the next sweep (after an article was added)."""
     if job_queue is not None:
         job_queue.run_once(deliver, when=0, name=JOB_NAME)
+
+
+@dataclass
+class Parcel:
+    """One message to send and the claimed deliveries it carries."""
+
+    chat_id: int
+    deliveries: list[Delivery]
+    text: Callable[[], Awaitable[str | None]]  # None: nothing left to send (article removed)
+
+    @property
+    def ids(self) -> list[int]:
+        return [d.id for d in self.deliveries]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one send ended: the deliveries' new state, and whether the run stops."""
+
+    state: str  # "sent", "failed" or "pending"
+    resume_in: float | None = None  # stop this run; run again after this many seconds
 
 
 async def deliver(context: BotContext) -> None:
@@ -44,91 +85,163 @@ async def deliver(context: BotContext) -> None:
         return
     async with lock:
         services = context.services
+        book = services.subscriptions
+        await _record(book.release, Schedule.INSTANT)
         while True:
-            batch = await asyncio.to_thread(services.subscriptions.claim, Schedule.INSTANT, BATCH)
+            # At most one delivery a chat in a batch, so that no chat's second message waits
+            # in the rate limiter while other chats' messages could go.
+            batch = await asyncio.to_thread(book.claim, Schedule.INSTANT, BATCH)
             if not batch:
                 return
-            while batch:
-                # The chat that may be written to soonest: a chat's second delivery waits.
-                delivery = min(batch, key=lambda d: _turn(context, d.subscription.chat_id))
-                batch.remove(delivery)
-                await _pace(context, delivery.subscription.chat_id)
-                sent = await _send(context, services, delivery)
-                _note_sent(context, delivery.subscription.chat_id)
-                if not sent:
-                    # The rest of the batch waits in the queue for the next run.
-                    ids = [d.id for d in batch]
-                    await asyncio.to_thread(services.subscriptions.finish, ids, "pending")
-                    return
+            parcels = [_instant(services, d) for d in batch]
+            if not await _send_all(context, parcels, deliver, JOB_NAME):
+                return
 
 
-def _turn(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> float:
-    """Seconds until the chat may get another message from the delivery jobs."""
-    last: dict[int, float] = context.application.bot_data.setdefault("last_sent", {})
-    if chat_id not in last:
-        return 0.0
-    return last[chat_id] + CHAT_INTERVAL - asyncio.get_running_loop().time()
+def _instant(services: Services, delivery: Delivery) -> Parcel:
+    async def text() -> str | None:
+        results = await asyncio.to_thread(services.library.results_for, delivery.passage_ids)
+        sub = delivery.subscription
+        return delivery_text(sub.kind, sub.query, results) if results else None
+
+    return Parcel(delivery.subscription.chat_id, [delivery], text)
 
 
-async def _pace(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-    """Wait for the chat's turn."""
-    wait = _turn(context, chat_id)
-    if wait > 0:
-        await asyncio.sleep(wait)
-
-
-def _note_sent(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-    """The chat was just written to: its next message waits CHAT_INTERVAL from now."""
-    last: dict[int, float] = context.application.bot_data.setdefault("last_sent", {})
-    now = asyncio.get_running_loop().time()
-    if len(last) > 4 * BATCH:  # forget chats whose turn has come anyway
-        for chat in [c for c, t in last.items() if t < now - CHAT_INTERVAL]:
-            del last[chat]
-    last[chat_id] = now
-
-
-async def _send(context: BotContext, services: Services, delivery: Delivery) -> bool:
-    """Send one delivery and record the outcome; False to stop this run (rate limited, or
-    Telegram out of reach)."""
+async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Once a day: each daily subscription gets one message with what matched since."""
+    services: Services = context.application.bot_data["services"]
     book = services.subscriptions
-    results = await asyncio.to_thread(services.library.results_for, delivery.passage_ids)
-    if not results:  # the article was removed since
-        await asyncio.to_thread(book.finish, [delivery.id], "failed")
-        return True
-    sub = delivery.subscription
-    if await asyncio.to_thread(book.is_paused, sub.chat_id):  # blocked since it was claimed
-        await asyncio.to_thread(book.finish, [delivery.id], "failed")
-        return True
+    lock: asyncio.Lock = context.application.bot_data.setdefault("digest_lock", asyncio.Lock())
+    if lock.locked():
+        return
+    async with lock:
+        await _record(book.release, Schedule.DAILY)
+        while True:
+            batch = await asyncio.to_thread(book.claim, Schedule.DAILY, 500, one_per_chat=False)
+            if not batch:
+                return
+            by_sub: dict[int, list[Delivery]] = {}
+            for d in batch:
+                by_sub.setdefault(d.subscription.id, []).append(d)
+            parcels = [_digest(services, ds) for ds in by_sub.values()]
+            if not await _send_all(context, parcels, send_digests, DIGEST_JOB):
+                return
+
+
+def _digest(services: Services, deliveries: list[Delivery]) -> Parcel:
+    sub = deliveries[0].subscription
+
+    async def text() -> str | None:
+        ids = [pid for d in deliveries for pid in d.passage_ids[:2]]
+        results = await asyncio.to_thread(services.library.results_for, ids)
+        if not results:
+            return None
+        return delivery_text(sub.kind, sub.query, results).replace(
+            "🔔 New on", "🗞 Daily digest:", 1
+        )
+
+    return Parcel(sub.chat_id, deliveries, text)
+
+
+async def _send_all(
+    context: ContextTypes.DEFAULT_TYPE,
+    parcels: list[Parcel],
+    job: Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]],
+    name: str,
+) -> bool:
+    """Send the parcels in order, recording each outcome; False when the run stops early.
+
+    Whatever happens, every claimed delivery ends this call sent, failed or pending.
+    """
+    services: Services = context.application.bot_data["services"]
+    book = services.subscriptions
+    left = list(parcels)
+    try:
+        while left:
+            parcel = left[0]
+            outcome = await _send(context, book, parcel)
+            await _record(book.finish, parcel.ids, outcome.state)
+            left.pop(0)
+            if outcome.resume_in is not None:
+                context.job_queue.run_once(job, when=outcome.resume_in, name=name)
+                return False
+    except Exception:
+        # A bug or a store that stays busy: not this delivery's fault the first few times.
+        head = left[0]
+        worn = [d.id for d in head.deliveries if d.attempts >= MAX_ATTEMPTS]
+        log.exception(
+            "%s run stopped by an unexpected error; %d deliveries go back to the queue%s",
+            name, sum(len(p.deliveries) for p in left) - len(worn),
+            f", {len(worn)} failed after {MAX_ATTEMPTS} attempts" if worn else "",
+        )  # fmt: skip
+        await _settle(book, worn, "failed")
+        left[0] = Parcel(head.chat_id, [d for d in head.deliveries if d.id not in worn], head.text)
+        context.job_queue.run_once(job, when=ERROR_RETRY, name=name)
+        return False
+    finally:
+        await _settle(book, [i for p in left for i in p.ids], "pending")
+    return True
+
+
+async def _send(context: ContextTypes.DEFAULT_TYPE, book: SubscriptionBook, p: Parcel) -> Outcome:
+    """Send one parcel; how it ended. Telegram's refusals are sorted by what to do."""
+    if book.is_paused(p.chat_id):  # blocked since it was claimed
+        return Outcome("failed")
+    text = await p.text()
+    if text is None:  # the article was removed since
+        return Outcome("failed")
     try:
         await context.bot.send_message(
-            sub.chat_id, delivery_text(sub.kind, sub.query, results),
-            parse_mode=ParseMode.HTML, disable_web_page_preview=True,
-        )  # fmt: skip
-    except RetryAfter as exc:
-        await asyncio.to_thread(book.finish, [delivery.id], "pending")
-        retry = exc.retry_after
-        seconds = retry.total_seconds() if isinstance(retry, dt.timedelta) else float(retry)
+            p.chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        )
+    except RetryAfter as exc:  # refused even after the rate limiter's own retries
+        seconds = retry_after_seconds(exc)
         log.info("rate limited; deliveries resume in %.0f s", seconds)
-        context.job_queue.run_once(deliver, when=seconds + 0.5, name=JOB_NAME)
-        return False
+        return Outcome("pending", seconds + 0.5)
+    except ChatMigrated as exc:
+        log.info("chat %s became %s; its subscriptions follow it", p.chat_id, exc.new_chat_id)
+        await _record(book.migrate, p.chat_id, exc.new_chat_id)
+        return Outcome("pending")  # claimed again, for the new chat id
     except Forbidden:
-        log.info("chat %s blocked the bot; its subscriptions are paused", sub.chat_id)
-        await asyncio.to_thread(book.pause, sub.chat_id, "blocked")
-        await asyncio.to_thread(book.finish, [delivery.id], "failed")
-        return True
+        log.info("chat %s blocked the bot; its subscriptions are paused", p.chat_id)
+        await _record(book.pause, p.chat_id, "blocked")
+        return Outcome("failed")
     except BadRequest as exc:
-        log.error("delivery %s refused by Telegram: %s", delivery.id, exc.message)
-        await asyncio.to_thread(book.finish, [delivery.id], "failed")
-        return True
+        log.error("delivery %s refused by Telegram: %s", p.ids, exc.message)
+        return Outcome("failed")
     except (TimedOut, NetworkError) as exc:
         # Telegram out of reach is no fault of this delivery: it waits, with the rest, for the
-        # next run (counting it as an attempt failed whole queues in a ten-second outage).
-        log.warning("delivery %s failed (%s); retrying in %d s", delivery.id, exc, NETWORK_RETRY)
-        await asyncio.to_thread(book.finish, [delivery.id], "pending")
-        context.job_queue.run_once(deliver, when=NETWORK_RETRY, name=JOB_NAME)
-        return False
-    await asyncio.to_thread(book.finish, [delivery.id], "sent")
-    return True
+        # next run. After a timeout Telegram may have accepted it: the one resend we allow.
+        log.warning(
+            "delivery %s: no answer from Telegram (%s); sent again in %d s, so it may arrive "
+            "twice",
+            p.ids, exc, NETWORK_RETRY,
+        )  # fmt: skip
+        return Outcome("pending", NETWORK_RETRY)
+    return Outcome("sent")
+
+
+async def _record(write: Callable[..., object], *args: object) -> None:
+    """A store write in a worker thread, retried a few times while the store is busy."""
+    for wait in (*RECORD_RETRIES, None):
+        try:
+            await asyncio.to_thread(write, *args)
+            return
+        except StoreError:
+            if wait is None:
+                raise
+            await asyncio.sleep(wait)
+
+
+async def _settle(book: SubscriptionBook, ids: list[int], state: str) -> None:
+    """Put claimed deliveries in `state`, never raising: what this cannot write, the next run's
+    `release` returns to the queue."""
+    if not ids:
+        return
+    try:
+        await _record(book.finish, ids, state)
+    except Exception:
+        log.exception("could not return %d deliveries to %s; the next run will", len(ids), state)
 
 
 def delivery_text(kind: Kind, query: str, results: list) -> str:
@@ -142,55 +255,3 @@ def delivery_text(kind: Kind, query: str, results: list) -> str:
             break
         parts.append(block)
     return "\n\n".join(parts)
-
-
-async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Once a day: each daily subscription gets one message with what matched since."""
-    services: Services = context.application.bot_data["services"]
-    book = services.subscriptions
-    while True:
-        batch = await asyncio.to_thread(book.claim, Schedule.DAILY, 500)
-        if not batch:
-            return
-        by_sub: dict[int, list[Delivery]] = {}
-        for d in batch:
-            by_sub.setdefault(d.subscription.id, []).append(d)
-        groups = list(by_sub.values())
-        for n, deliveries in enumerate(groups):
-            sub = deliveries[0].subscription
-            ids = [pid for d in deliveries for pid in d.passage_ids[:2]]
-            results = await asyncio.to_thread(services.library.results_for, ids)
-            done = [d.id for d in deliveries]
-            if not results or await asyncio.to_thread(book.is_paused, sub.chat_id):
-                await asyncio.to_thread(book.finish, done, "failed")
-                continue
-            text = delivery_text(sub.kind, sub.query, results).replace(
-                "🔔 New on", "🗞 Daily digest:", 1
-            )
-            await _pace(context, sub.chat_id)
-            try:
-                await context.bot.send_message(
-                    sub.chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
-                )
-                _note_sent(context, sub.chat_id)
-            except Forbidden:
-                await asyncio.to_thread(book.pause, sub.chat_id, "blocked")
-                await asyncio.to_thread(book.finish, done, "failed")
-            except RetryAfter as exc:
-                # This digest and the rest of the batch go back to the queue, sent after the wait.
-                rest = [d.id for later in groups[n:] for d in later]
-                await asyncio.to_thread(book.finish, rest, "pending")
-                retry = exc.retry_after
-                seconds = retry.total_seconds() if isinstance(retry, dt.timedelta) else retry
-                context.job_queue.run_once(send_digests, when=float(seconds) + 0.5, name="digest")
-                return
-            except BadRequest as exc:
-                log.error("digest for subscription %s refused by Telegram: %s", sub.id, exc.message)
-                await asyncio.to_thread(book.finish, done, "failed")
-            except (TimedOut, NetworkError) as exc:
-                log.warning("digests interrupted (%s); the rest go out with the next ones", exc)
-                rest = [d.id for later in groups[n:] for d in later]
-                await asyncio.to_thread(book.finish, rest, "pending")
-                return
-            else:
-                await asyncio.to_thread(book.finish, done, "sent")

@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 
 from bot import render
 from bot.context import BotContext, Services
+from bot.delivery import kick_delivery
 from bot.subscriptions import AlreadySubscribed, Kind, Schedule, Subscription, SubscriptionLimit
 from corpus.models import Article, Status
 from corpus.quotes import same_person
@@ -141,11 +142,38 @@ async def unsubscribe_button(update: Update, context: BotContext) -> None:
         )
 
 
-def queue_for_article(services: Services, article: Article) -> int:
-    """Match a new article against every active subscription and queue the deliveries.
+async def take_in_changes(context: BotContext) -> None:
+    """The repeating job that follows the store: articles another process added become
+    searchable here and are matched against subscriptions; deliveries go out at once."""
+    if await asyncio.to_thread(match_new_articles, context.services):
+        kick_delivery(context.job_queue)
 
-    Returns how many subscriptions will hear about it. Runs in a worker thread.
+
+def match_new_articles(services: Services) -> int:
+    """Match every article added to the store since the last match (through the bot, the CLI
+    or another process) against the active subscriptions and queue the deliveries.
+
+    Follows the store's change log from the book's cursor; each article's deliveries and the
+    cursor's move are one transaction, so a crash at any point neither loses nor repeats a
+    match. Returns how many deliveries were queued. Runs in a worker thread.
     """
+    with services.matching:
+        library = services.library
+        library.sync()  # what another process added is searchable (and matchable) here first
+        queued = 0
+        book = services.subscriptions
+        while changes := library.changes_since(book.match_cursor()):
+            for change in changes:
+                article = library.find(change.article_id) if change.op == "add" else None
+                items = _matches(services, article) if article is not None else []
+                queued += book.queue(items, through=change.seq)
+                if article is not None:
+                    log.info("article %s matched %d subscriptions", article.id, len(items))
+        return queued
+
+
+def _matches(services: Services, article: Article) -> list[tuple[int, str, list[int]]]:
+    """(subscription id, article id, passage ids) for each subscription the article answers."""
     book = services.subscriptions
     library = services.library
     items: list[tuple[int, str, list[int]]] = []
@@ -167,6 +195,4 @@ def queue_for_article(services: Services, article: Article) -> int:
         said = [p.id for p in statements if same_person(p.speaker.name, sub.query)]
         if said:
             items.append((sub.id, article.id, said))
-    queued = book.queue(items)
-    log.info("article %s matched %d subscriptions", article.id, queued)
-    return queued
+    return items

@@ -46,6 +46,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX deliveries_pending ON deliveries (state, id);
         """,
     ),
+    (
+        # How far along the store's change log (corpus: changes) subscriptions were matched:
+        # advanced in the transaction that queues the deliveries, so an article committed just
+        # before a crash is matched after the restart, and none is matched twice.
+        "bot.0002_match_cursor",
+        """
+        CREATE TABLE match_cursor (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            seq INTEGER NOT NULL
+        );
+        INSERT INTO match_cursor (id, seq) VALUES (1, 0);
+        """,
+    ),
 ]
 
 
@@ -213,11 +226,17 @@ class SubscriptionBook:
     # -- paused chats -----------------------------------------------------------------
 
     def pause(self, chat_id: int, reason: str) -> None:
-        """Stop deliveries to a chat (it blocked the bot); its subscriptions are kept."""
+        """Stop deliveries to a chat (it blocked the bot); its subscriptions are kept, what was
+        queued for it fails (a chat that comes back gets new articles, not a backlog)."""
         with self.store.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO paused_chats (chat_id, reason, paused_at) VALUES (?, ?, ?)",
                 (chat_id, reason, now()),
+            )
+            conn.execute(
+                "UPDATE deliveries SET state = 'failed' WHERE state = 'pending'"
+                " AND subscription_id IN (SELECT id FROM subscriptions WHERE chat_id = ?)",
+                (chat_id,),
             )
         self._paused.add(chat_id)
 
@@ -235,8 +254,9 @@ class SubscriptionBook:
 
     # -- deliveries -------------------------------------------------------------------
 
-    def queue(self, items: list[tuple[int, str, list[int]]]) -> int:
-        """Queue (subscription id, article id, passage ids); a pair already queued is skipped."""
+    def queue(self, items: list[tuple[int, str, list[int]]], *, through: int | None = None) -> int:
+        """Queue (subscription id, article id, passage ids); a pair already queued is skipped.
+        With `through`, the match cursor moves to that change in the same transaction."""
         with self.store.transaction() as conn:
             before = conn.total_changes
             conn.executemany(
@@ -244,23 +264,54 @@ class SubscriptionBook:
                 " queued_at) VALUES (?, ?, ?, ?)",
                 [(sid, aid, json.dumps(pids), now()) for sid, aid, pids in items],
             )
-            return conn.total_changes - before
+            queued = conn.total_changes - before
+            if through is not None:
+                conn.execute("UPDATE match_cursor SET seq = max(seq, ?) WHERE id = 1", (through,))
+        return queued
 
-    def recover(self) -> int:
-        """At start: deliveries left mid-send by a crash are sent again (at least once)."""
+    def match_cursor(self) -> int:
+        """The last change of the store's log whose article was matched against subscriptions."""
+        with self.store.read() as conn:
+            return conn.execute("SELECT seq FROM match_cursor WHERE id = 1").fetchone()[0]
+
+    def queued_for(self, article_id: str) -> int:
+        """How many subscriptions an article was queued for."""
+        with self.store.read() as conn:
+            return conn.execute(
+                "SELECT count(*) FROM deliveries WHERE article_id = ?", (article_id,)
+            ).fetchone()[0]
+
+    def release(self, schedule: Schedule | None = None) -> int:
+        """Deliveries left claimed (by a crash, or a run that could not record them) go back
+        to the queue; they are sent again (at least once). Only the one sender calls it."""
         with self.store.transaction() as conn:
-            cur = conn.execute("UPDATE deliveries SET state = 'pending' WHERE state = 'sending'")
+            cur = conn.execute(
+                "UPDATE deliveries SET state = 'pending' WHERE state = 'sending'"
+                " AND (? IS NULL OR subscription_id IN"
+                " (SELECT id FROM subscriptions WHERE schedule = ?))",
+                (schedule, schedule),
+            )
         return cur.rowcount
 
-    def claim(self, schedule: Schedule, limit: int = 100) -> list[Delivery]:
-        """Take pending deliveries of unpaused chats and mark them as being sent."""
+    def claim(
+        self, schedule: Schedule, limit: int = 100, *, one_per_chat: bool = True
+    ) -> list[Delivery]:
+        """Take the oldest pending deliveries of unpaused chats and mark them as being sent;
+        with `one_per_chat`, at most one for each chat."""
+        pending = (
+            "FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id"
+            " WHERE d.state = 'pending' AND s.schedule = ?"
+            " AND s.chat_id NOT IN (SELECT chat_id FROM paused_chats)"
+        )
+        if one_per_chat:
+            chosen = f"SELECT min(d.id) {pending} GROUP BY s.chat_id ORDER BY 1 LIMIT ?"
+        else:
+            chosen = f"SELECT d.id {pending} ORDER BY d.id LIMIT ?"
         with self.store.transaction() as conn:
             rows = conn.execute(
                 f"SELECT d.id AS did, d.article_id, d.passage_ids, d.attempts, {_SUB_COLUMNS}"
                 " FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id"
-                " WHERE d.state = 'pending' AND s.schedule = ?"
-                " AND s.chat_id NOT IN (SELECT chat_id FROM paused_chats)"
-                " ORDER BY d.id LIMIT ?",
+                f" WHERE d.id IN ({chosen}) ORDER BY d.id",
                 (schedule.value, limit),
             ).fetchall()
             conn.executemany(
@@ -277,6 +328,25 @@ class SubscriptionBook:
             )
             for r in rows
         ]
+
+    def migrate(self, old_chat_id: int, new_chat_id: int) -> int:
+        """A group became a supergroup: its subscriptions (and their queued deliveries) follow
+        it to the new id. One the new chat already has is kept once. Returns how many moved."""
+        with self.store.transaction() as conn:
+            moved = conn.execute(
+                "UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            ).rowcount
+            conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (old_chat_id,))
+            conn.execute(
+                "UPDATE OR IGNORE paused_chats SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+            conn.execute("DELETE FROM paused_chats WHERE chat_id = ?", (old_chat_id,))
+        if old_chat_id in self._paused:
+            self._paused.discard(old_chat_id)
+            self._paused.add(new_chat_id)
+        return moved
 
     def finish(self, delivery_ids: list[int], state: str = "sent") -> None:
         """Record deliveries as sent (or failed for good, or pending again to retry)."""

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from corpus.errors import ArticleNotFound, DuplicateArticle, StoreError
 from corpus.models import Article, Passage, Speaker, Status
 
-__all__ = ["MIGRATIONS", "ArticleSummary", "Store"]
+__all__ = ["MIGRATIONS", "ArticleSummary", "Change", "Store"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,20 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX articles_newest ON articles (published, added_at);
         """,
     ),
+    (
+        # Every article added or removed, in commit order: how another process (the bot while
+        # `briefbot ingest` runs, another instance) learns what changed, and how the bot's
+        # subscription matching resumes where it stopped.
+        "corpus.0002_change_log",
+        """
+        CREATE TABLE changes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            article_id TEXT NOT NULL,
+            op TEXT NOT NULL CHECK (op IN ('add', 'remove')),
+            at TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
@@ -89,6 +103,16 @@ class ArticleSummary(BaseModel):
     published: date | None
     added_at: datetime
     passage_count: int
+
+
+class Change(BaseModel):
+    """One entry of the change log: an article added or removed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seq: int
+    article_id: str
+    op: str  # "add" or "remove"
 
 
 class Store:
@@ -283,6 +307,7 @@ class Store:
                         "INSERT INTO passage_vectors (passage_id, vector) VALUES (?, ?)",
                         (rowid, matrix[i].tobytes()),
                     )
+            _log_change(conn, article.id, "add")
         return article.model_copy(update={"passages": tuple(stored)})
 
     def get(self, article_id: str) -> Article:
@@ -373,7 +398,22 @@ class Store:
         with self.transaction() as conn:
             article = self.get(article_id)
             conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            _log_change(conn, article_id, "remove")
         return article
+
+    def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
+        """Log entries after `seq`, oldest first."""
+        with self._guard() as conn:
+            rows = conn.execute(
+                "SELECT seq, article_id, op FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                (seq, limit),
+            ).fetchall()
+        return [Change(seq=r[0], article_id=r[1], op=r[2]) for r in rows]
+
+    def last_change(self) -> int:
+        """The newest log entry's sequence number (0 for none)."""
+        with self._guard() as conn:
+            return conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
 
     def count_articles(self) -> int:
         """How many articles are stored."""
@@ -598,6 +638,12 @@ def _statements(sql: str) -> Iterator[str]:
             buffer = ""
     if buffer.strip(" \t\r\n;"):
         raise ValueError(f"incomplete SQL statement in migration: {buffer.strip()[:80]}")
+
+
+def _log_change(conn: sqlite3.Connection, article_id: str, op: str) -> None:
+    conn.execute(
+        "INSERT INTO changes (article_id, op, at) VALUES (?, ?, ?)", (article_id, op, _now())
+    )
 
 
 def _translate(exc: sqlite3.Error, path: Path) -> StoreError:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from corpus.decode import DEFAULT_MAX_BYTES
 from corpus.errors import CorpusError, DuplicateArticle, ParseError
 from corpus.models import Article, Passage, Status
 from corpus.parse import ArticleMeta, parse_article
-from corpus.store import ArticleSummary, Store
+from corpus.store import ArticleSummary, Change, Store
 from retrieval.answer import Answer, Result, Source
 from retrieval.embedder import Embedder
 from retrieval.lexical import LexicalIndex, terms
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 STORE_FILE = "briefbot.sqlite3"
 INDEX_DIR = "index"
 LEXICAL_DIR = "keywords"
+LOCK_FILE = "index.lock"
 MODEL_KEY = "embedding_model"
 STORE_ID_KEY = "store_id"  # saved with both indexes: an index copied from another store is refused
 
@@ -110,6 +113,7 @@ class Library:
         self._write = threading.Lock()
         self._lexical_thread: threading.Thread | None = None
         self._rebuilding = threading.Lock()  # one keyword rebuild and save at a time
+        self._seen = 0  # the store's change log is taken in up to here (see `sync`)
         self._reconcile()
 
     def close(self) -> None:
@@ -122,6 +126,8 @@ class Library:
 
     def _reconcile(self) -> None:
         """Bring stored vectors and the saved index in line with the store (DESIGN.md: Storage)."""
+        # Read first: whatever another process commits while this runs is taken in by `sync`.
+        self._seen = self.store.last_change()
         model = self.embedder.name
         if self.store.get_meta(MODEL_KEY) not in (None, model):
             log.warning("embedding model changed to %s: re-embedding every passage", model)
@@ -225,7 +231,8 @@ class Library:
                     "articles": articles,
                     "article_freq": {t: n for t, n in freq.items() if n},
                 }
-                self.lexical.save(self.data_dir / LEXICAL_DIR, extra)
+                with _across_processes(self.data_dir):
+                    self.lexical.save(self.data_dir / LEXICAL_DIR, extra)
 
     def _embed_ids(self, ids: list[int]) -> None:
         passages = self.store.passages(ids)
@@ -338,7 +345,60 @@ class Library:
 
     def save_index(self) -> None:
         """Write the vector index to disk (atomically; see VectorIndex.save)."""
-        self.index.save(self.data_dir / INDEX_DIR, self.embedder.name, store_id=self.store_id)
+        with _across_processes(self.data_dir):
+            self.index.save(self.data_dir / INDEX_DIR, self.embedder.name, store_id=self.store_id)
+
+    def sync(self) -> list[str]:
+        """Take in what other processes on this store (`briefbot ingest`, another instance)
+        added or removed since this one last looked; returns the ids of articles added.
+
+        Cheap when nothing changed (one query). Idempotent: this process's own changes are in
+        the log too and are recognised as already taken in.
+        """
+        added: list[str] = []
+        with self._write:
+            changes = self.store.changes_since(self._seen, limit=1_000_000)
+            if not changes:
+                return added
+            self._seen = changes[-1].seq
+            last_op = {c.article_id: c.op for c in changes}  # in log order: the last one wins
+            gone = [aid for aid, op in last_op.items() if op == "remove" and aid in self._sources]
+            for aid, op in last_op.items():
+                if op != "add" or aid in self._sources:
+                    continue
+                article = self.store.find(aid)
+                if article is None:  # removed again after the entries read
+                    continue
+                ids, vectors = self.store.vectors([p.id for p in article.passages])
+                self.index.add(ids.tolist(), vectors)
+                self._sources[aid] = Source.of(article)
+                self._article_freq.update(terms(article.text))
+                self._remember(article.passages)
+                added.append(aid)
+            if gone:
+                stale = set(self.index.ids()) - self.store.passage_ids()
+                self.index.remove(stale)
+                self.lexical.remove(stale)
+                for aid in gone:
+                    self._sources.pop(aid, None)
+                # Their words: recounted from what is stored (the texts are gone).
+                self._article_freq = Counter()
+                for aid in self._sources:
+                    self._article_freq.update(terms(self.store.text_of(aid) or ""))
+                self._speakers = _speaker_roles(self.store.speakers())
+        if added or gone:
+            log.info(
+                "taken in from the store: %d articles added, %d removed", len(added), len(gone)
+            )
+            self._refresh_lexical(save=False)
+        return added
+
+    def changes_since(self, seq: int) -> list[Change]:
+        """The store's change log after `seq` (subscription matching follows it)."""
+        return self.store.changes_since(seq)
+
+    def find(self, article_id: str) -> Article | None:
+        return self.store.find(article_id)
 
     def remove(self, article_id: str) -> Article:
         """Delete an article and its passages from the store and both indexes."""
@@ -495,6 +555,19 @@ class Library:
             results.append(result)
             kept.append((result, vec))
         return results
+
+
+@contextmanager
+def _across_processes(data_dir: Path) -> Iterator[None]:
+    """One index save at a time in the data directory, whichever process makes it: the bot
+    and `briefbot ingest` may share one (each save is atomic; two at once would collide in
+    the renames)."""
+    with open(data_dir / LOCK_FILE, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _speaker_roles(pairs: Iterable[tuple[str, str | None]]) -> dict[str, str]:

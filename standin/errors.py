@@ -14,14 +14,21 @@ class ApiError(Exception):
 
     Carries everything needed to build the response envelope: the HTTP/Bot API
     ``error_code``, the ``description`` (``"Bad Request: …"``) and, for 429, the
-    ``retry_after`` seconds.
+    ``retry_after`` seconds; for a group upgraded to a supergroup, its new chat id.
     """
 
-    def __init__(self, error_code: int, description: str, retry_after: int | None = None):
+    def __init__(
+        self,
+        error_code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ):
         super().__init__(description)
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     @classmethod
     def bad_request(cls, reason: str) -> ApiError:
@@ -35,8 +42,13 @@ class ApiError(Exception):
             "error_code": self.error_code,
             "description": self.description,
         }
+        parameters: dict[str, int] = {}
         if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+            parameters["retry_after"] = self.retry_after
+        if self.migrate_to_chat_id is not None:
+            parameters["migrate_to_chat_id"] = self.migrate_to_chat_id
+        if parameters:
+            body["parameters"] = parameters
         return body
 
 

@@ -62,6 +62,7 @@ class BotApi:
         self.limiter = limiter
         self.closing = closing
         self.blocked: set[int] = set()
+        self.migrated: dict[int, int] = {}  # group id -> the supergroup it became
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.pending_callbacks: set[str] = set()
@@ -104,6 +105,12 @@ class BotApi:
             chat_id = params.chat_id()
             if isinstance(chat_id, int) and chat_id in self.blocked:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
+            if isinstance(chat_id, int) and chat_id in self.migrated:
+                raise ApiError(
+                    400,
+                    "Bad Request: group chat was upgraded to a supergroup chat",
+                    migrate_to_chat_id=self.migrated[chat_id],
+                )
         return await self.handlers[method](params)
 
     # -- helpers ----------------------------------------------------------------------

@@ -331,6 +331,13 @@ class StandIn:
     def unblock(self, user_id: int) -> None:
         self.api.blocked.discard(user_id)
 
+    def migrate(self, group_id: int, supergroup_id: int) -> None:
+        """The group becomes a supergroup: sends to its old id fail with 400 and the new id
+        (``parameters.migrate_to_chat_id``), as Telegram answers them."""
+        if group_id >= 0 or supergroup_id >= 0:
+            raise StandInError("group and supergroup ids are negative")
+        self.api.migrated[group_id] = supergroup_id
+
     # -- what the bot did --------------------------------------------------------------
 
     def messages(self, chat_id: int) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ import asyncio
 
 from bot.app import build_services
 from bot.delivery import send_digests
-from bot.subscribing import queue_for_article
+from bot.subscribing import match_new_articles
 from bot.subscriptions import Kind, Schedule
 from retrieval.library import Library
 from tests.bot.conftest import BotHarness, buttons, sample_bytes, seed_bytes
@@ -83,8 +83,8 @@ async def test_queued_deliveries_survive_a_restart_and_are_sent_once(
     await h.stop()
     library = Library(h.settings.data_dir, h.embedder)
     services = build_services(h.settings, library)
-    article = library.ingest(sample_bytes("dam"), filename="dam.txt")
-    assert queue_for_article(services, article) == 2
+    library.ingest(sample_bytes("dam"), filename="dam.txt")
+    assert match_new_articles(services) == 2
     (claimed,) = services.subscriptions.claim(Schedule.INSTANT, limit=1)
     library.close()
 

@@ -26,7 +26,7 @@ import pytest
 
 from bot.app import build_services
 from bot.settings import Settings
-from bot.subscribing import queue_for_article
+from bot.subscribing import match_new_articles
 from bot.subscriptions import Kind, Schedule
 from retrieval.embedder import HashingEmbedder
 from retrieval.library import STORE_FILE, Library
@@ -59,8 +59,8 @@ def queue_fan_out(settings: Settings) -> int:
             services.subscriptions.add(
                 chat, Kind.TOPIC, question(0), Schedule.INSTANT, vector, library.embedder.name
             )
-        article = library.ingest(briefing(0), filename="a0.txt")
-        return queue_for_article(services, article)
+        library.ingest(briefing(0), filename="a0.txt")
+        return match_new_articles(services)
     finally:
         library.close()
 
