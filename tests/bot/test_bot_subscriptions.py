@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.app import build_services
-from bot.delivery import send_digests
+from bot.delivery import kick_delivery, send_digests
 from bot.subscribing import match_new_articles
 from bot.subscriptions import Kind, Schedule
+from corpus.errors import StoreError
 from retrieval.library import Library
 from tests.bot.conftest import BotHarness, buttons, sample_bytes, seed_bytes
 
@@ -234,3 +237,66 @@ async def test_fan_out_stays_within_telegrams_broadcast_limits(bot_harness: BotH
     assert h.standin.stats.max_per_second_overall <= 30
     assert services.subscriptions.counts()["sent"] == len(readers)
     h.standin.assert_no_refusals()
+
+
+def delivery_states(h: BotHarness) -> dict[str, int]:
+    """Deliveries by state, straight from the store (`counts` folds 'sending' into pending)."""
+    with h.services.subscriptions.store.read() as conn:
+        rows = conn.execute("SELECT state, count(*) FROM deliveries GROUP BY state").fetchall()
+    return {state: n for state, n in rows}
+
+
+async def test_an_unexpected_error_mid_run_leaves_no_delivery_claimed(
+    bot_harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault the delivery job does not expect (here: the store failing once while a message
+    is composed) stops the run, and every claimed delivery is back in the queue at once; the
+    next run sends each exactly once."""
+    h = bot_harness
+    readers = [4101, 4102, 4103]
+    for reader in readers:
+        await h.send(reader, f"/subscribe {DAM_TOPIC}")
+    library = h.services.library
+    real = type(library).results_for
+    failures = []
+
+    def results_for(self: Library, passage_ids: list[int]) -> list:
+        if not failures:
+            failures.append(passage_ids)
+            raise StoreError("the store at briefbot.sqlite3 is locked by another process")
+        return real(self, passage_ids)
+
+    monkeypatch.setattr(type(library), "results_for", results_for)
+    summary = await h.add_article(sample_bytes("dam"), "dam.txt")
+    assert "Subscribers to notify: 3" in summary["text"]
+    await h.wait_until(lambda: failures and delivery_states(h) == {"pending": 3})
+    assert all(h.count(r) == 1 for r in readers)  # only the confirmations so far
+
+    kick_delivery(h.app.job_queue)
+    await h.wait_until(lambda: delivery_states(h) == {"sent": 3}, timeout=20)
+    await asyncio.sleep(1.0)
+    assert [h.count(r) for r in readers] == [2, 2, 2]
+    h.standin.assert_no_refusals()
+
+
+async def test_a_group_that_became_a_supergroup_keeps_its_subscriptions(
+    bot_harness: BotHarness,
+) -> None:
+    """Telegram refuses a send to an upgraded group with its new id: the delivery goes to the
+    new chat, and the subscriptions live on under the new id."""
+    h = bot_harness
+    group, supergroup, member = -5001, -1_000_000_005_001, 4111
+    (confirmed,) = await h.send(member, f"/subscribe {DAM_TOPIC}", chat_id=group, chat_type="group")
+    assert "You will get new passages" in confirmed["text"]
+    h.standin.migrate(group, supergroup)
+
+    await h.add_article(sample_bytes("dam"), "dam.txt")
+    (notice,) = await h.new_messages(supergroup, 0, 1)
+    assert notice["text"].startswith(f"🔔 New on “{DAM_TOPIC}”")
+    book = h.services.subscriptions
+    assert [s.query for s in book.of_chat(supergroup)] == [DAM_TOPIC]
+    assert book.of_chat(group) == []
+    await h.wait_until(lambda: delivery_states(h) == {"sent": 1})
+    migrated = [r for r in h.standin.refusals if r.params.get("chat_id") == str(group)]
+    assert len(migrated) == 1 and "upgraded to a supergroup" in migrated[0].description
+    h.standin.assert_no_refusals(allow_codes={400})

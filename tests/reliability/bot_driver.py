@@ -7,6 +7,7 @@ library with the hashing embedder) against the Bot API named by TELEGRAM_API_URL
 TELEGRAM_FILE_URL, with TELEGRAM_BOT_TOKEN, until it is killed.
 
 ``BRIEFBOT_KILL_AT=POINT:N`` kills it the N-th time a delivery reaches the point:
+``queue`` (an article is committed and matched, its deliveries not yet queued),
 ``claimed`` (a batch of deliveries marked as being sent, none sent yet), ``send`` (about
 to call sendMessage), ``sent`` (Telegram accepted the message, the store not yet told) and
 ``finished`` (the outcome recorded).
@@ -29,7 +30,7 @@ from bot.subscriptions import SubscriptionBook
 from retrieval.embedder import HashingEmbedder
 from retrieval.library import Library
 
-POINTS = ("claimed", "send", "sent", "finished")
+POINTS = ("queue", "claimed", "send", "sent", "finished")
 _counts: Counter[str] = Counter()
 _spec = os.environ.get("BRIEFBOT_KILL_AT", "")
 TARGET = (_spec.partition(":")[0], int(_spec.partition(":")[2] or 1)) if _spec else None
@@ -43,7 +44,13 @@ def reach(point: str) -> None:
 
 def install() -> None:
     real_claim, real_finish = SubscriptionBook.claim, SubscriptionBook.finish
+    real_queue = SubscriptionBook.queue
     real_send = ExtBot.send_message
+
+    def queue(self, items, **kwargs):
+        if items:
+            reach("queue")
+        return real_queue(self, items, **kwargs)
 
     def claim(self, *args, **kwargs):
         batch = real_claim(self, *args, **kwargs)
@@ -61,6 +68,7 @@ def install() -> None:
         reach("send")
         return await real_send(self, *args, **kwargs)
 
+    SubscriptionBook.queue = queue
     SubscriptionBook.claim = claim
     SubscriptionBook.finish = finish
     ExtBot.send_message = send_message

@@ -19,7 +19,7 @@ import random
 import signal
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ from bot.subscriptions import Kind, Schedule
 from retrieval.embedder import HashingEmbedder
 from retrieval.library import STORE_FILE, Library
 from standin import StandIn
-from tests.bot.conftest import BotHarness, bot_settings, start_standin
+from tests.bot.conftest import ADMIN_ID, BotHarness, bot_settings, start_standin
 from tests.reliability.articles import briefing, question
 
 pytestmark = pytest.mark.reliability
@@ -49,8 +49,9 @@ async def standin() -> AsyncIterator[StandIn]:
     await server.stop()
 
 
-def queue_fan_out(settings: Settings) -> int:
-    """Subscribe every chat to the article's topic and queue the article's deliveries."""
+def queue_fan_out(settings: Settings, *, ingest: bool = True) -> int:
+    """Subscribe every chat to the article's topic and (unless not `ingest`) add the article
+    and queue its deliveries."""
     library = Library(settings.data_dir, HashingEmbedder())
     try:
         services = build_services(settings, library)
@@ -59,6 +60,8 @@ def queue_fan_out(settings: Settings) -> int:
             services.subscriptions.add(
                 chat, Kind.TOPIC, question(0), Schedule.INSTANT, vector, library.embedder.name
             )
+        if not ingest:
+            return 0
         library.ingest(briefing(0), filename="a0.txt")
         return match_new_articles(services)
     finally:
@@ -78,10 +81,20 @@ def states(data_dir: Path) -> dict[int, str]:
     return dict(rows)
 
 
-async def run_and_kill(standin: StandIn, data_dir: Path, kill_at: str | None, delay: float):
+async def run_and_kill(
+    standin: StandIn,
+    data_dir: Path,
+    kill_at: str | None,
+    delay: float,
+    *,
+    then: Callable[[], object] | None = None,
+) -> None:
+    """Run the bot in its own process until it is killed at `kill_at` (or after `delay`
+    seconds of fan-out); `then` plays a user once the bot is up."""
     env = {
         **os.environ,
         "BRIEFBOT_KILL_AT": kill_at or "",
+        "BRIEFBOT_ADMIN_IDS": str(ADMIN_ID),
         "TELEGRAM_BOT_TOKEN": standin.token,
         "TELEGRAM_API_URL": standin.base_url,
         "TELEGRAM_FILE_URL": standin.base_file_url,
@@ -90,6 +103,10 @@ async def run_and_kill(standin: StandIn, data_dir: Path, kill_at: str | None, de
         sys.executable, "-m", "tests.reliability.bot_driver", str(data_dir),
         cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
+    if then is not None:
+        assert process.stdout is not None
+        assert (await asyncio.wait_for(process.stdout.readline(), 60)).strip() == b"READY"
+        then()
     if kill_at is None:  # a random moment once the fan-out has begun
         await standin.wait_for(lambda: len(standin.sent_log) > 0, timeout=30)
         await asyncio.sleep(delay)
@@ -149,3 +166,30 @@ async def test_fan_out_killed_at_a_named_point(
 @pytest.mark.parametrize("seed", range(RANDOM_KILLS))
 async def test_fan_out_killed_at_a_random_time(standin: StandIn, tmp_path: Path, seed: int) -> None:
     await kill_then_restart(standin, tmp_path, None, random.Random(seed).uniform(0.0, 1.2))
+
+
+async def test_killed_between_the_commit_and_the_queue(standin: StandIn, tmp_path: Path) -> None:
+    """An /add whose article is committed but whose deliveries are not yet queued when the
+    bot dies: the restarted bot matches it (the store's change log is past its cursor) and
+    every subscriber gets it once."""
+    settings = bot_settings(standin, tmp_path)
+    queue_fan_out(settings, ingest=False)
+
+    def add() -> None:
+        standin.send_message(ADMIN_ID, "/add " + briefing(0))
+
+    await run_and_kill(standin, tmp_path, "queue:1", 0.0, then=add)
+    assert states(tmp_path) == {}, "killed before anything was queued"
+    assert sum(received(standin).values()) == 0
+
+    harness = BotHarness(standin, settings, HashingEmbedder())
+    await harness.start()
+    try:
+        await harness.wait_until(
+            lambda: harness.services.subscriptions.counts()["sent"] == len(CHATS), timeout=60
+        )
+        await asyncio.sleep(1.0)  # past any second try
+    finally:
+        await harness.stop()
+    assert set(received(standin).values()) == {1}
+    standin.assert_no_refusals()

@@ -270,34 +270,36 @@ def test_evaluate_measures_a_set_holding_the_same_article_twice(
 
 
 @pytest.mark.slow
-def test_briefbot_eval_on_the_devset_meets_the_quality_bar(
+def test_briefbot_eval_on_the_devset_keeps_the_contract_and_beats_the_baseline(
     devset_dir: Path,
     real_embedder: SentenceTransformerEmbedder,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
+    """The contract's shape on the real set, and briefbot ahead of plain dense chunks in the
+    same run. The figures themselves are printed by `briefbot eval` and reported in notes,
+    in-sample and held out: a threshold here would be one more number fitted to the dev set."""
     monkeypatch.chdir(tmp_path)  # no .env from the checkout
     assert main(["eval", str(devset_dir), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
 
     assert set(report) == {"n", "overall", "per_kind"}
     assert report["n"] == sum(1 for line in (devset_dir / "questions.jsonl").open() if line.strip())
-    assert set(report["overall"]) == SIX
+    assert set(report["overall"]) >= SIX
     assert set(report["per_kind"]) == {"who_said", "fact", "status", "overview", "negative"}
-    overall = report["overall"]
-    assert overall["hit@3"] >= 0.90
-    assert report["per_kind"]["who_said"]["hit@1"] >= 0.85
-    assert overall["status_accuracy"] >= 0.95
-    assert overall["abstained_negative"] >= 0.70
-    assert overall["false_abstention"] <= 0.10
 
     assert main(["eval", str(devset_dir), "--json", "--baseline", "dense-chunks"]) == 0
     baseline = json.loads(capsys.readouterr().out)
     assert set(baseline) == {"n", "overall", "per_kind"}
     assert baseline["n"] == report["n"]
-    assert set(baseline["overall"]) == SIX
+    assert set(baseline["overall"]) >= SIX
     assert set(baseline["per_kind"]) == set(report["per_kind"])
-    assert all(set(figures) == SIX for figures in baseline["per_kind"].values())
+    assert all(set(figures) >= SIX for figures in baseline["per_kind"].values())
     assert baseline["overall"]["abstained_negative"] == 0.0
     assert baseline["overall"]["false_abstention"] == 0.0
+
+    ours, theirs = report["overall"], baseline["overall"]
+    for figure in ("hit@1", "mrr", "status_accuracy", "abstained_negative"):
+        assert ours[figure] > theirs[figure], (figure, ours, theirs)
+    assert report["per_kind"]["who_said"]["hit@1"] > baseline["per_kind"]["who_said"]["hit@1"]
