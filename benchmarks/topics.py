@@ -1,0 +1,226 @@
+"""Subscription matching on the dev articles: precision and recall over (topic, article) pairs.
+
+    python -m benchmarks.topics [--json] [--folds K] [--devset DIR]
+
+The 47 dev articles are ingested into a fresh temporary Library as `briefbot eval` ingests
+them; every topic of `benchmarks/data/topics.jsonl` is embedded once with
+`Library.encode_queries` and matched against every article with `Library.match_article`,
+exactly as `bot.subscribing.queue_for_article` does for a new article. A pair is predicted a
+match when the matcher returns at least one passage. The labels say which articles a
+subscriber to the topic wants pushed; every other pair is a no-match.
+
+Printed: precision, recall and F1 over all pairs, each topic's false positives and false
+negatives, and the false positives the matcher was most sure of (its best passage's cosine).
+
+`--folds K` adds the figures on K folds of articles grouped by story
+(`benchmarks/data/devset_stories.json`, scikit-learn's GroupKFold): the held-out articles of
+each fold with every topic. Today's matcher is fitted on nothing here, so each fold's figures
+are the in-sample ones restricted to that fold; a matcher with something to calibrate (a
+threshold, a model) passes its own `fit` to `held_out`, which trains it on the other folds'
+articles and scores it on the held-out ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.heldout import DEVSET, ingest_set, load_stories, load_topics, story_folds
+
+Pair = tuple[str, str]  # (topic, article key)
+# A matching rule: does this (topic, article key) pair match?
+Decision = Callable[[str, str], bool]
+
+
+@dataclass
+class Matched:
+    """What the matcher said about every pair: the passages it would push, best first."""
+
+    topics: list[str]
+    keys: list[str]
+    passages: dict[Pair, list[tuple[float, str]]]  # (relevance, passage text); empty: no match
+
+    def decision(self) -> Decision:
+        return lambda topic, key: bool(self.passages[(topic, key)])
+
+
+def run_matcher(directory: Path, topics: list[str], embedder) -> Matched:
+    """Ingest the set into a temporary Library and match every topic against every article."""
+    from retrieval.library import Library
+
+    with tempfile.TemporaryDirectory(prefix="briefbot-topics-") as tmp:
+        library = Library(Path(tmp), embedder)
+        try:
+            key_to_id = ingest_set(library, directory)
+            vectors = library.encode_queries(topics)
+            subs = list(zip(topics, vectors, strict=True))
+            passages: dict[Pair, list[tuple[float, str]]] = {}
+            for key, article_id in sorted(key_to_id.items()):
+                per_topic = library.match_article(article_id, subs)
+                for topic, results in zip(topics, per_topic, strict=True):
+                    passages[(topic, key)] = [(r.relevance, r.passage.text) for r in results]
+        finally:
+            library.close()
+    return Matched(topics, sorted(key_to_id), passages)
+
+
+def figures(pairs: list[Pair], decide: Decision, gold: set[Pair]) -> dict:
+    """Precision, recall and F1 over the pairs (None where nothing was predicted / labelled)."""
+    tp = sum(1 for p in pairs if decide(*p) and p in gold)
+    fp = sum(1 for p in pairs if decide(*p) and p not in gold)
+    fn = sum(1 for p in pairs if not decide(*p) and p in gold)
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    f1 = (
+        2 * precision * recall / (precision + recall)
+        if precision is not None and recall is not None and precision + recall
+        else (0.0 if precision is not None and recall is not None else None)
+    )
+    return {
+        "pairs": len(pairs),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": _round(precision),
+        "recall": _round(recall),
+        "f1": _round(f1),
+    }
+
+
+def held_out(
+    topics: list[str],
+    folds: list[tuple[list[str], list[str]]],
+    gold: set[Pair],
+    fit: Callable[[list[str]], Decision],
+) -> dict:
+    """Figures on held-out story folds: `fit(training keys)` returns the rule scored on the rest.
+
+    `fit` may look at the labels of the training articles' pairs only (and at anything
+    the matcher computes for them); the pooled figures count every held-out pair once.
+    """
+    per_fold = []
+    pooled: list[tuple[Pair, bool]] = []
+    for number, (train, test) in enumerate(folds, start=1):
+        decide = fit(train)
+        pairs = [(t, k) for t in topics for k in test]
+        per_fold.append({"fold": number, "articles": sorted(test), **figures(pairs, decide, gold)})
+        pooled.extend((p, decide(*p)) for p in pairs)
+    said = dict(pooled)
+    return {
+        "k": len(folds),
+        "pooled": figures(list(said), lambda t, k: said[(t, k)], gold),
+        "per_fold": per_fold,
+    }
+
+
+def report(matched: Matched, labelled: list[dict], folds: int | None) -> dict:
+    topics = matched.topics
+    gold = {(row["topic"], key) for row in labelled for key in row["match"]}
+    pairs = [(t, k) for t in topics for k in matched.keys]
+    decide = matched.decision()
+    per_topic = []
+    false_positives = []
+    for row in labelled:
+        t = row["topic"]
+        predicted = [k for k in matched.keys if decide(t, k)]
+        fps = [k for k in predicted if (t, k) not in gold]
+        fns = [k for k in matched.keys if (t, k) in gold and not decide(t, k)]
+        topic_pairs = [(t, k) for k in matched.keys]
+        per_topic.append(
+            {"topic": t, "match": row["match"], "predicted": predicted, "false_positives": fps,
+             "false_negatives": fns, **figures(topic_pairs, decide, gold)}
+        )  # fmt: skip
+        for k in fps:
+            best, text = matched.passages[(t, k)][0]
+            false_positives.append(
+                {"topic": t, "article": k, "relevance": round(best, 4), "passage": text[:90]}
+            )
+    false_positives.sort(key=lambda fp: -fp["relevance"])
+    out = {
+        "n_topics": len(topics),
+        "n_articles": len(matched.keys),
+        "overall": figures(pairs, decide, gold),
+        "per_topic": per_topic,
+        "false_positives": false_positives,
+        "folds": None,
+    }
+    if folds:
+        stories = load_stories()
+        split = story_folds(matched.keys, stories, folds)
+        out["folds"] = held_out(topics, split, gold, lambda _train: decide)
+    return out
+
+
+def format_report(rep: dict, worst: int = 15) -> str:
+    o = rep["overall"]
+    lines = [
+        f"Subscription matching: {rep['n_topics']} topics x {rep['n_articles']} articles "
+        f"= {o['pairs']} pairs ({o['tp'] + o['fn']} labelled matches)",
+        "",
+        "| set | pairs | tp | fp | fn | precision | recall | f1 |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        _row("in-sample", o),
+    ]
+    if rep["folds"]:
+        f = rep["folds"]
+        lines.append(_row(f"held-out ({f['k']} story folds, pooled)", f["pooled"]))
+        for fold in f["per_fold"]:
+            lines.append(_row(f"fold {fold['fold']} ({len(fold['articles'])} articles)", fold))
+    lines += ["", "Per topic (fp: pushed but not wanted; fn: wanted but not pushed):", ""]
+    lines += ["| topic | labelled | tp | fp | fn | false positives | false negatives |"]
+    lines += ["| --- | --- | --- | --- | --- | --- | --- |"]
+    for t in rep["per_topic"]:
+        lines.append(
+            f"| {t['topic']} | {len(t['match'])} | {t['tp']} | {t['fp']} | {t['fn']} | "
+            f"{' '.join(t['false_positives']) or '—'} | {' '.join(t['false_negatives']) or '—'} |"
+        )
+    fps = rep["false_positives"][:worst]
+    if fps:
+        lines += ["", f"The {len(fps)} false positives with the highest best-passage cosine:", ""]
+        lines += ["| cosine | topic | article | best passage |", "| --- | --- | --- | --- |"]
+        for fp in fps:
+            text = " ".join(fp["passage"].split()).replace("|", "/")
+            lines.append(f"| {fp['relevance']:.3f} | {fp['topic']} | {fp['article']} | {text}… |")
+    return "\n".join(lines)
+
+
+def _row(name: str, f: dict) -> str:
+    cells = [str(f[k]) for k in ("pairs", "tp", "fp", "fn")]
+    cells += [_fmt(f[k]) for k in ("precision", "recall", "f1")]
+    return f"| {name} | " + " | ".join(cells) + " |"
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.topics", description=__doc__)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--folds", type=int, metavar="K", help="also report K story folds")
+    parser.add_argument("--devset", type=Path, default=DEVSET, help=f"default: {DEVSET}")
+    args = parser.parse_args(argv)
+    if not (args.devset / "articles").is_dir():
+        print(f"{args.devset} has no articles/: the dev set is needed", file=sys.stderr)
+        return 1
+    from retrieval.embedder import SentenceTransformerEmbedder
+
+    labelled = load_topics()
+    topics = [row["topic"] for row in labelled]
+    matched = run_matcher(args.devset, topics, SentenceTransformerEmbedder())
+    rep = report(matched, labelled, args.folds)
+    print(json.dumps(rep, ensure_ascii=False) if args.json else format_report(rep))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
