@@ -95,6 +95,7 @@ class StandIn:
         self._closing = asyncio.Event()
         self.api = BotApi(self.world, self.limiter, self._closing)
         self.refusals: list[Refusal] = []
+        self._lost_replies: dict[int, int] = {}  # chat id -> sends whose answer is lost
         self.port: int | None = None
         self._runner: web.AppRunner | None = None
 
@@ -157,6 +158,12 @@ class StandIn:
             if served is None:
                 raise ApiError.bad_request("method not supported by the stand-in")
             result = await self.api.call(served, params)
+            if self._lose_reply(served, params):
+                # Accepted and recorded, but the answer never reaches the bot: the connection
+                # drops, as when a network fails between Telegram and the client.
+                if request.transport is not None:
+                    request.transport.close()
+                return web.Response(status=500)
         except ApiError as exc:
             self.refusals.append(Refusal(asked, exc.error_code, exc.description, params.loggable()))
             return web.json_response(exc.envelope(), status=exc.error_code)
@@ -330,6 +337,19 @@ class StandIn:
 
     def unblock(self, user_id: int) -> None:
         self.api.blocked.discard(user_id)
+
+    def lose_reply(self, chat_id: int, times: int = 1) -> None:
+        """The next `times` messages to the chat are delivered, but Telegram's answer is lost
+        on the way back (the bot sees a dropped connection): the case where a bot cannot know
+        whether its message arrived."""
+        self._lost_replies[chat_id] = self._lost_replies.get(chat_id, 0) + times
+
+    def _lose_reply(self, method: str, params: Params) -> bool:
+        chat_id = params.chat_id()
+        if method != "sendMessage" or self._lost_replies.get(chat_id, 0) <= 0:  # type: ignore[arg-type]
+            return False
+        self._lost_replies[chat_id] -= 1  # type: ignore[index]
+        return True
 
     def migrate(self, group_id: int, supergroup_id: int) -> None:
         """The group becomes a supergroup: sends to its old id fail with 400 and the new id

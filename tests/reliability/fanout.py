@@ -50,6 +50,8 @@ class FanOut:
     too_many_requests: int = 0  # 429 answers
     retried_early: int = 0  # retries sent before the retry_after of their 429 had passed
     refusals: list[str] = field(default_factory=list)
+    lost: set[int] = field(default_factory=set)  # chats where Telegram's answer was lost once
+    unsure: int = 0  # sends the bot logged as "may arrive twice" (no answer from Telegram)
 
     def report(self) -> str:
         n = sum(self.expected.values())
@@ -60,12 +62,24 @@ class FanOut:
             f"{self.max_per_second_overall}, busiest second to one chat "
             f"{self.max_per_second_chat}, busiest minute to one group "
             f"{self.max_per_minute_group}; 429s {self.too_many_requests}, "
-            f"retried early {self.retried_early}; exactly once: {self.exactly_once}"
+            f"retried early {self.retried_early}; replies lost {len(self.lost)}, sends the "
+            f"bot could not confirm {self.unsure}, resent {self.resends}; "
+            f"exactly once: {self.exactly_once}"
         )
 
     @property
+    def resends(self) -> int:
+        """Messages beyond what the chats' subscriptions call for."""
+        return sum(max(0, self.received.get(c, 0) - n) for c, n in self.expected.items())
+
+    @property
     def exactly_once(self) -> bool:
-        return self.received == self.expected
+        """Every chat got what it subscribed to; once more only where Telegram's answer was
+        lost (Telegram has no idempotency key: the bot cannot know the first one arrived)."""
+        return all(
+            self.received.get(c, 0) - n in ((0, 1) if c in self.lost else (0,))
+            for c, n in self.expected.items()
+        )
 
 
 async def fan_out(
@@ -76,13 +90,15 @@ async def fan_out(
     groups: int = 0,
     overall_per_second: int = 30,
     throttled: dict[int, int] | None = None,
+    lost: int = 0,
     timeout: float = 600.0,
 ) -> FanOut:
     """`private` chats with one subscription, `multi` private chats and `groups` groups with
     one subscription per topic; returns what the stand-in saw.
 
     `throttled` maps the n-th private chat to how many 429s its first attempts get (a chat
-    Telegram keeps refusing for a while).
+    Telegram keeps refusing for a while). The first `lost` private chats' first message is
+    delivered but its answer lost on the way back.
     """
     throttled = {FIRST_CHAT + n: times for n, times in (throttled or {}).items()}
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -105,6 +121,8 @@ async def fan_out(
         return wait
 
     standin.limiter.acquire = counted
+    unsure = _Counting("may arrive twice")
+    logging.getLogger("bot.delivery").addHandler(unsure)
     await standin.start()
     settings = bot_settings(standin, data_dir)
     harness = BotHarness(standin, settings, HashingEmbedder())
@@ -124,7 +142,9 @@ async def fan_out(
                     chat, Kind.TOPIC, topic, Schedule.INSTANT, vectors[topic], library.embedder.name
                 )
             expected[chat] = len(chosen)
-        result = FanOut(expected=expected)
+        result = FanOut(expected=expected, lost={FIRST_CHAT + n for n in range(lost)})
+        for chat in result.lost:
+            standin.lose_reply(chat)
         started = time.monotonic()
         summary = await harness.add_article(briefing(ARTICLE).encode(), "audit.txt")
         assert f"Subscribers to notify: {sum(expected.values())}" in summary["text"], summary
@@ -138,6 +158,8 @@ async def fan_out(
     finally:
         await harness.stop()
         await standin.stop()
+        logging.getLogger("bot.delivery").removeHandler(unsure)
+    result.unsure = unsure.count
     stats = standin.stats
     result.max_per_second_overall = stats.max_per_second_overall
     result.max_per_second_chat = max(
@@ -150,6 +172,17 @@ async def fan_out(
     result.retried_early = _retried_early(attempts)
     result.refusals = [f"{r.method} {r.error_code} {r.description}" for r in standin.refusals]
     return result
+
+
+class _Counting(logging.Handler):
+    """Counts the log records whose message holds a phrase."""
+
+    def __init__(self, phrase: str) -> None:
+        super().__init__(logging.WARNING)
+        self.phrase, self.count = phrase, 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += self.phrase in record.getMessage()
 
 
 def _retried_early(attempts: list[tuple[float, int, int | None]]) -> int:
