@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
                 groups=args.groups,
                 lost=args.lost,
                 timeout=1800,
-            )  # fmt: skip
+            )
         )
     print(result.report())
     wrong = {c: n for c, n in result.received.items() if n != result.expected[c]}
