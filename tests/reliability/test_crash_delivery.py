@@ -115,6 +115,20 @@ async def run_and_kill(
     assert process.returncode == -signal.SIGKILL, stderr.decode()[-2000:]
 
 
+async def restart_until_sent(standin: StandIn, settings: Settings) -> None:
+    """The real bot restarted in this process on the data directory, until every delivery is
+    recorded as sent (and a moment more, for any second try)."""
+    harness = BotHarness(standin, settings, HashingEmbedder())
+    await harness.start()
+    try:
+        await harness.wait_until(
+            lambda: harness.services.subscriptions.counts()["sent"] == len(CHATS), timeout=60
+        )
+        await asyncio.sleep(1.0)
+    finally:
+        await harness.stop()
+
+
 def received(standin: StandIn) -> dict[int, int]:
     return {chat: len(standin.messages(chat)) for chat in CHATS}
 
@@ -131,15 +145,7 @@ async def kill_then_restart(standin: StandIn, tmp_path: Path, kill_at: str | Non
     assert len(ambiguous) <= 1, ambiguous  # one message in flight at a time
     assert all(at_kill[c] == 1 for c in CHATS if left[c] == "sent")
 
-    harness = BotHarness(standin, settings, HashingEmbedder())
-    await harness.start()
-    try:
-        await harness.wait_until(
-            lambda: harness.services.subscriptions.counts()["sent"] == len(CHATS), timeout=60
-        )
-        await asyncio.sleep(1.0)  # past any second try
-    finally:
-        await harness.stop()
+    await restart_until_sent(standin, settings)
     after = received(standin)
     assert {c for c in CHATS if after[c] != 1} == ambiguous, after
     assert all(after[c] == 2 for c in ambiguous)
@@ -182,14 +188,6 @@ async def test_killed_between_the_commit_and_the_queue(standin: StandIn, tmp_pat
     assert states(tmp_path) == {}, "killed before anything was queued"
     assert sum(received(standin).values()) == 0
 
-    harness = BotHarness(standin, settings, HashingEmbedder())
-    await harness.start()
-    try:
-        await harness.wait_until(
-            lambda: harness.services.subscriptions.counts()["sent"] == len(CHATS), timeout=60
-        )
-        await asyncio.sleep(1.0)  # past any second try
-    finally:
-        await harness.stop()
+    await restart_until_sent(standin, settings)
     assert set(received(standin).values()) == {1}
     standin.assert_no_refusals()
