@@ -300,3 +300,32 @@ async def test_a_group_that_became_a_supergroup_keeps_its_subscriptions(
     migrated = [r for r in h.standin.refusals if r.params.get("chat_id") == str(group)]
     assert len(migrated) == 1 and "upgraded to a supergroup" in migrated[0].description
     h.standin.assert_no_refusals(allow_codes={400})
+
+
+async def test_a_digest_run_stopped_by_an_error_leaves_nothing_claimed(
+    bot_harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = bot_harness
+    reader = 4121
+    await h.send(reader, f"/subscribe {DAM_TOPIC} daily")
+    await h.add_article(sample_bytes("dam"), "dam.txt")
+    library = h.services.library
+    real = type(library).results_for
+    failures: list[list[int]] = []
+
+    def results_for(self: Library, passage_ids: list[int]) -> list:
+        if not failures:
+            failures.append(passage_ids)
+            raise RuntimeError("a bug while composing the digest")
+        return real(self, passage_ids)
+
+    monkeypatch.setattr(type(library), "results_for", results_for)
+    h.app.job_queue.run_once(send_digests, 0)
+    await h.wait_until(lambda: failures and delivery_states(h) == {"pending": 1})
+    assert h.count(reader) == 1
+
+    h.app.job_queue.run_once(send_digests, 0)
+    (digest,) = await h.new_messages(reader, 1, 1)
+    assert digest["text"].startswith(f"🗞 Daily digest: “{DAM_TOPIC}”")
+    await h.wait_until(lambda: delivery_states(h) == {"sent": 1})
+    h.standin.assert_no_refusals()
