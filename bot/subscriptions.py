@@ -50,7 +50,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         # How far along the store's change log (corpus: changes) subscriptions were matched:
         # advanced in the transaction that queues the deliveries, so an article committed just
         # before a crash is matched after the restart, and none is matched twice.
-        "bot.0002_match_cursor",
+        "bot.0003_match_cursor",
         """
         CREATE TABLE match_cursor (
             id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -406,6 +406,7 @@ async def test_blocked_user_forbidden(bot: telegram.Bot, standin: StandIn) -> No
     await bot.send_message(USER, "hello again")
 
 
+@pytest.mark.usefixtures("spec")
 async def test_wrong_token_unknown_and_unsupported_methods(standin: StandIn) -> None:
     with pytest.raises(InvalidToken):
         async with telegram.Bot("1:wrong", base_url=standin.base_url):
