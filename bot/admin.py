@@ -1,4 +1,4 @@
-"""Admin commands: /add (text, reply or document), /remove, /articles, /stats."""
+"""Admin commands: /add (text, reply or document), /remove, /stats."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import logging
 import unicodedata
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 
 from bot import render
@@ -18,7 +18,6 @@ from corpus.errors import ArticleNotFound, DuplicateArticle, ParseError
 log = logging.getLogger(__name__)
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
-ARTICLES_PER_PAGE = 10
 
 
 async def refuse(update: Update, context: BotContext, what: str) -> bool:
@@ -122,44 +121,6 @@ async def remove(update: Update, context: BotContext) -> None:
         f"Removed <b>{render.esc(render.clip(removed.title, 300))}</b> "
         f"({len(removed.passages)} passages).",
         parse_mode=ParseMode.HTML,
-    )
-
-
-async def articles(update: Update, context: BotContext) -> None:
-    """/articles: the stored articles, newest first, ten a page."""
-    if await refuse(update, context, "/articles"):
-        return
-    await send_articles_page(update, context, 0)
-
-
-async def articles_page(update: Update, context: BotContext) -> None:
-    """The "Older" button under /articles."""
-    if await refuse(update, context, "articles button"):
-        return
-    await update.callback_query.answer()
-    try:
-        offset = max(0, int((update.callback_query.data or "").split(":")[1]))
-    except (IndexError, ValueError):
-        return
-    await send_articles_page(update, context, offset)
-
-
-async def send_articles_page(update: Update, context: BotContext, offset: int) -> None:
-    summaries = await asyncio.to_thread(context.services.library.articles)
-    page = summaries[offset : offset + ARTICLES_PER_PAGE]
-    if not page:
-        await update.effective_message.reply_text("The corpus is empty.")
-        return
-    lines = [f"<b>Articles {offset + 1}–{offset + len(page)} of {len(summaries)}</b>"]
-    for s in page:
-        day = s.published.strftime("%d %b %Y") if s.published else "no date"
-        lines.append(f"<code>{s.id}</code> · {day}\n{render.esc(render.clip(s.title, 150))}")
-    keyboard = None
-    if offset + ARTICLES_PER_PAGE < len(summaries):
-        older = InlineKeyboardButton("Older ▸", callback_data=f"arts:{offset + ARTICLES_PER_PAGE}")
-        keyboard = InlineKeyboardMarkup([[older]])
-    await update.effective_message.reply_text(
-        "\n\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=keyboard
     )
 
 

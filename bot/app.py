@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, asking, subscribing
+from bot import admin, asking, browsing, subscribing
 from bot.answers import AnswerArchive
 from bot.context import BotContext, Services
 from bot.delivery import schedule_jobs
@@ -38,6 +38,8 @@ SYNC_SECONDS = 2.0
 COMMANDS = [
     BotCommand("help", "What I do, with an example"),
     BotCommand("ask", "Ask a question (in groups)"),
+    BotCommand("latest", "The newest articles"),
+    BotCommand("articles", "Browse every article"),
     BotCommand("subscribe", "Get new passages on a topic"),
     BotCommand("follow", "Get every new statement by a person"),
     BotCommand("subscriptions", "Your subscriptions"),
@@ -117,7 +119,9 @@ def register_handlers(app: Application) -> None:
     app.add_handler(TypeHandler(Update, resume_paused_chat), group=-1)
     app.add_handlers(
         [
-            CommandHandler(["start", "help"], asking.start),
+            CommandHandler("start", asking.start),
+            CommandHandler("help", asking.help_command),
+            CommandHandler("latest", browsing.latest),
             CommandHandler("ask", asking.ask_command),
             CommandHandler("subscribe", subscribing.subscribe),
             CommandHandler("follow", subscribing.follow),
@@ -125,18 +129,19 @@ def register_handlers(app: Application) -> None:
             CommandHandler("unsubscribe", subscribing.unsubscribe),
             CommandHandler("add", admin.add),
             CommandHandler("remove", admin.remove),
-            CommandHandler("articles", admin.articles),
+            CommandHandler("articles", browsing.articles),
             CommandHandler("stats", admin.stats),
             MessageHandler(filters.Document.ALL & (add_caption | private), admin.add_document),
             CallbackQueryHandler(asking.more, pattern=r"^more:"),
             CallbackQueryHandler(subscribing.subscribe_button, pattern=r"^sub:"),
             CallbackQueryHandler(subscribing.unsubscribe_button, pattern=r"^unsub:"),
-            CallbackQueryHandler(admin.articles_page, pattern=r"^arts:"),
+            CallbackQueryHandler(browsing.articles_page, pattern=r"^arts:"),
             CallbackQueryHandler(stale_button),
             MessageHandler(filters.TEXT & ~filters.COMMAND & private, asking.private_text),
             MessageHandler(filters.TEXT & ~filters.COMMAND & groups, asking.group_text),
             InlineQueryHandler(asking.inline_query),
             MessageHandler(private & ~filters.TEXT & ~filters.COMMAND, asking.not_text),
+            MessageHandler(filters.COMMAND, asking.unknown_command),
         ]
     )
     app.add_error_handler(on_error)

@@ -21,24 +21,60 @@ log = logging.getLogger(__name__)
 # second, so in a crowd it would delay the answers queued behind it.
 TYPING_AFTER = 0.5
 
-HELP = (
+WELCOME = (
     "I answer questions about the news briefings in my corpus with the matching passages, "
     "each labelled with its standing: ✅ verified, ⚠️ unconfirmed, 🗣 on record, "
     "📝 the outlet's summary, ▫️ reported.\n\n"
     "Ask me anything, for example:\n<i>{example}</i>\n\n"
-    "/subscribe TOPIC — get new passages on a topic (add <code>daily</code> for a digest)\n"
-    "/follow NAME — get every new statement by a person\n"
-    "/subscriptions — your subscriptions · /unsubscribe — stop one\n"
-    "In groups: /ask QUESTION, or mention me."
+    "/latest shows the newest articles; /help lists everything I do."
+)
+HELP = (
+    "<b>Asking</b>\n"
+    "Write a question (in groups: /ask QUESTION, mention me, or reply to me), "
+    "e.g. <i>{example}</i>\n"
+    "/latest — the newest articles · /articles — browse them all\n\n"
+    "<b>Following the news</b>\n"
+    "/subscribe TOPIC — new passages on a topic (add <code>daily</code> for a digest)\n"
+    "/follow NAME — every new statement by a person\n"
+    "/subscriptions — yours · /unsubscribe [NAME] — stop one"
+)
+ADMIN_HELP = (
+    "\n\n<b>Admin</b>\n"
+    "/add TEXT, a reply with /add, or a .txt/.md/.html upload — add an article\n"
+    "/remove ID — remove one (ids in /articles) · /stats — corpus and deliveries"
 )
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """/start and /help: what the bot does, with an example from the current corpus."""
+    """/start: what the bot does, with an example from the current corpus."""
+    example = await asyncio.to_thread(example_question, context.services.library)
+    await update.effective_message.reply_text(
+        WELCOME.format(example=render.esc(example)), parse_mode=ParseMode.HTML
+    )
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """/help: every command, and the admin's for admins."""
     services = context.services
     example = await asyncio.to_thread(example_question, services.library)
-    await update.effective_message.reply_text(
-        HELP.format(example=render.esc(example)), parse_mode=ParseMode.HTML
+    text = HELP.format(example=render.esc(example))
+    user = update.effective_user
+    if services.is_admin(user.id if user else None):
+        text += ADMIN_HELP
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not have: say so (in groups, only when it was addressed to us)."""
+    message = update.effective_message
+    word = (message.text or "").split(maxsplit=1)[0]
+    command, _, addressee = word.partition("@")
+    if addressee.lower() != (context.bot.username or "").lower() and (
+        addressee or message.chat.type != "private"
+    ):
+        return  # another bot's command, or a bare one in a group that may be another bot's
+    await message.reply_text(
+        f"I don't know {render.clip(command, 40)}. Send /help for what I can do."
     )
 
 

@@ -32,8 +32,8 @@ DEFAULT_USER_ID = 100_000_001
 BANNER = """\
 briefbot chat: you are talking to the bot through a local stand-in for Telegram.
 You are user {user_id}{role}. Corpus: {data_dir} ({corpus}).
-Type a question, or a bot command: /help, /subscribe TOPIC, /subscriptions,
-/follow NAME{admin_cmds}.
+Type a question, or a bot command: /help, /latest, /articles, /subscribe TOPIC,
+/subscriptions, /follow NAME{admin_cmds}.
   1, 2, …        press that button under the last message with buttons
   /upload PATH   send a file as a document with the caption /add
   /inline QUERY  see what "@{bot} QUERY" offers in any chat
@@ -141,6 +141,11 @@ def _banner(settings: Settings, user_id: int, admin: bool, articles: int, standi
         role=", an admin" if admin else "",
         data_dir=settings.data_dir,
         corpus=corpus,
-        admin_cmds=", and as admin /add TEXT, /articles, /remove ID, /stats" if admin else "",
+        admin_cmds=(
+            ", and as admin /add TEXT (or /add alone, then paste lines and /end), /remove ID, "
+            "/stats"
+            if admin
+            else ""
+        ),
         bot=standin.bot_user.username,
     )

@@ -63,7 +63,8 @@ async def add_subscription(
         )
     else:
         what = "statements by" if kind is Kind.SPEAKER else "new passages on"
-        when = " in a daily digest" if schedule is Schedule.DAILY else ""
+        hour = services.settings.digest_hour_utc
+        when = f" in a daily digest at {hour:02d}:00 UTC" if schedule is Schedule.DAILY else ""
         text = f"🔔 You will get {what} “{render.esc(sub.query)}”{when}."
     await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
@@ -110,18 +111,42 @@ async def subscriptions(update: Update, context: BotContext) -> None:
 
 
 async def unsubscribe(update: Update, context: BotContext) -> None:
-    """/unsubscribe: one button per subscription of this chat."""
-    subs = await asyncio.to_thread(context.services.subscriptions.of_chat, update.effective_chat.id)
+    """/unsubscribe NAME stops the subscription to that topic or person; otherwise (or when the
+    name is unclear) one button per subscription of this chat."""
+    book = context.services.subscriptions
+    chat_id = update.effective_chat.id
+    subs = await asyncio.to_thread(book.of_chat, chat_id)
     if not subs:
         await update.effective_message.reply_text("You have no subscriptions.")
         return
+    prompt = "Which one should I stop?"
+    if name := " ".join(context.args or []):
+        shown = render.esc(render.clip(name, 100))
+        chosen = [s for s in subs if _names(s, name)]
+        if len(chosen) == 1:
+            await asyncio.to_thread(book.remove, chat_id, chosen[0].id)
+            await update.effective_message.reply_text(
+                f"Stopped “{render.esc(chosen[0].query)}”.", parse_mode=ParseMode.HTML
+            )
+            return
+        if chosen:
+            subs, prompt = chosen, f"Several match “{shown}”: which one should I stop?"
+        else:
+            prompt = f"You follow nothing called “{shown}”. Which one should I stop?"
     buttons = [
         [InlineKeyboardButton(f"✖ {render.clip(s.query, 40)}", callback_data=f"unsub:{s.id}")]
         for s in subs
     ]
     await update.effective_message.reply_text(
-        "Which one should I stop?", reply_markup=InlineKeyboardMarkup(buttons)
+        prompt, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(buttons)
     )
+
+
+def _names(sub: Subscription, name: str) -> bool:
+    """Whether `name` is how a person would refer to this subscription."""
+    if sub.kind is Kind.SPEAKER:
+        return same_person(sub.query, name)
+    return " ".join(name.lower().split()) == sub.query.lower()
 
 
 async def unsubscribe_button(update: Update, context: BotContext) -> None:

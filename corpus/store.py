@@ -371,14 +371,14 @@ class Store:
             yield r[0], r[1], r[2], r[3], r[4]
 
     def articles(self) -> list[ArticleSummary]:
-        """All articles, newest first (by publication date, else the day added)."""
+        """All articles, newest publication first; undated ones last, newest added first (the
+        day an article was added says nothing of when it was news)."""
         with self._guard() as conn:
             rows = conn.execute(
                 "SELECT a.id, a.title, a.source, a.url, a.published, a.added_at,"
                 " (SELECT count(*) FROM passages p WHERE p.article_id = a.id) AS passage_count"
                 " FROM articles a"
-                " ORDER BY coalesce(a.published, substr(a.added_at, 1, 10)) DESC,"
-                " a.added_at DESC, a.id"
+                " ORDER BY a.published IS NULL, a.published DESC, a.added_at DESC, a.id"
             ).fetchall()
         return [
             ArticleSummary(

@@ -34,6 +34,7 @@ REPLY_TIMEOUT = 300.0  # an upload of a long article is embedded before the repl
 SETTLE = 0.2  # after the reply, wait this long for follow-ups (deliveries) before reading on
 HANDLED_GROUP = 1_000  # a handler group after all of the bot's: runs once an update is handled
 YOU, BOT, NOTE = "you › ", "bot › ", "  · "
+MESSAGE_LIMIT = 4096  # characters Telegram carries in one text message
 INDENT = " " * len(BOT)
 
 _STYLES = {  # entity type -> (open, close) with terminal emphasis
@@ -177,6 +178,7 @@ class ChatSession:
         self._handled_event = asyncio.Event()
         self._seen = {"sent": 0, "callback": 0, "refusal": 0}
         self._first_lines: dict[int, str] = {}
+        self._pasting: list[str] | None = None  # lines of an article after a bare /add
 
     async def on_handled(self, update: Update, context: object) -> None:
         """The bot finished an update (a handler in a group after all of the bot's)."""
@@ -185,11 +187,17 @@ class ChatSession:
 
     async def handle(self, line: str) -> bool:
         """Act on one input line; False when the session should end."""
+        if self._pasting is not None:
+            return await self._paste(line)
         command, _, rest = line.strip().partition(" ")
         rest = rest.strip()
         if command in ("/quit", "/exit"):
             return False
         if not command:
+            return True
+        if command == "/add" and not rest:
+            self._pasting = []
+            self.term.say(NOTE, "Paste the article (any number of lines), then a line: /end")
             return True
         if command.isdigit():
             update = self.press(int(command))
@@ -206,6 +214,27 @@ class ChatSession:
             if "inline_query" in update:
                 self.show_inline(update["inline_query"]["id"], rest)
             await self.settle()
+        return True
+
+    async def _paste(self, line: str) -> bool:
+        """A line of a pasted article; at /end, the whole text goes as one /add message."""
+        assert self._pasting is not None
+        if line.strip() != "/end":
+            self._pasting.append(line)
+            return True
+        text, self._pasting = "\n".join(self._pasting).strip("\n"), None
+        if not text.strip():
+            self.term.say(NOTE, "Nothing pasted: no article sent.")
+            return True
+        if len(text) > MESSAGE_LIMIT:
+            self.term.say(
+                NOTE, f"That is {len(text):,} characters; Telegram carries {MESSAGE_LIMIT:,} in "
+                "one message. Save it to a file and send it with /upload PATH."
+            )  # fmt: skip
+            return True
+        update = self.standin.send_message(self.user_id, f"/add\n{text}")
+        await self.wait_handled(update["update_id"])
+        await self.settle()
         return True
 
     def press(self, number: int) -> dict[str, Any] | None:

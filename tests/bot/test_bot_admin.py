@@ -199,7 +199,6 @@ async def test_non_admins_are_refused_on_every_admin_path(
     for command in (
         "/add Breaking: a fake article\n\nLead: nothing happened at all.",
         f"/remove {article_id}",
-        "/articles",
         "/stats",
     ):
         replies.append(await h.ask(USER, command))
@@ -208,16 +207,12 @@ async def test_non_admins_are_refused_on_every_admin_path(
     for reply in replies:
         assert reply["text"] == "Sorry, only admins can do that."
 
-    answered = len(h.standin.callback_answers)
-    await h.press(USER, replies[-1], "arts:10", forged=True, expect=0)
-    alert = h.standin.callback_answers[answered]
-    assert alert["text"] == "Only admins can do that." and alert["show_alert"]
     assert await h.quiet(USER, 0.5) == []
 
     assert h.library.store.count_articles() == 1
     assert [a.id for a in h.library.articles()] == [article_id]
     refusals = [r for r in caplog.records if r.name == "bot.admin" and "refused" in r.message]
-    assert len(refusals) == 7, [r.message for r in refusals]
+    assert len(refusals) == 5, [r.message for r in refusals]
     assert all(str(USER) in r.message for r in refusals)
     h.standin.assert_no_refusals()
 

@@ -241,6 +241,35 @@ def test_chat_as_admin_adds_an_article_from_text_and_answers_from_it(tmp_path: P
 
 
 @pytest.mark.slow
+def test_chat_takes_a_pasted_article_of_many_lines_as_one(tmp_path: Path) -> None:
+    """A bare /add, then lines pasted, then /end: one article, not a line and questions."""
+    article = [
+        "Ferry service to Orlen Island suspended after storm",
+        "",
+        "Lead: The Orlen ferry will not sail until Friday, the harbour office said on Monday.",
+        "",
+        '"The ramp at the island landing was torn loose," harbour master Ilse Varga said.',
+        "",
+        "Islanders can fly to the mainland on two extra flights a day, the airline said.",
+    ]
+    lines = ["/add", *article, "/end", "when will the orlen ferry sail again?"]
+    data = tmp_path / "data"
+    done = briefbot(
+        "chat", "--admin", cwd=tmp_path, env=clean_env(data), stdin="\n".join(lines) + "\n"
+    )
+    out = done.stdout
+    assert done.returncode == 0, done.stderr
+    assert "then a line: /end" in transcript_after(out, "/add")
+    added = transcript_after(out, "/end")
+    assert added.startswith("bot › ✅ Added Ferry service to Orlen Island suspended after storm")
+    assert out.count("✅ Added") == 1
+    answer = transcript_after(out, lines[-1])
+    assert "until Friday" in answer
+    listed = briefbot("articles", cwd=tmp_path, env=clean_env(data))
+    assert listed.stdout.count(" passages)") == 1
+
+
+@pytest.mark.slow
 async def test_run_polls_the_bot_api_and_keeps_the_token_out_of_its_logs(tmp_path: Path) -> None:
     standin = StandIn(token=TOKEN)
     await standin.start()

@@ -26,8 +26,6 @@ def commands(article_id: str) -> list[str]:
         f"/remove {article_id}",
         f"/remove@{BOT_USERNAME} {article_id}",
         "/remove",
-        "/articles",
-        f"/articles@{BOT_USERNAME}",
         "/stats",
         f"/stats@{BOT_USERNAME}",
     ]
@@ -69,23 +67,20 @@ async def test_non_admins_are_refused_everywhere_and_the_token_is_never_logged(
     for chat in attempts:
         assert [m["text"] for m in h.standin.messages(chat)] == [REFUSED], chat
 
-    # The admin's own "Older" button, and forged ones, pressed by intruders.
-    presses = 0
-    for data in [older, *FORGED]:
-        answered = len(h.standin.callback_answers)
-        await h.press(INTRUDER, listing, data, forged=data != older, expect=0)
-        alert = h.standin.callback_answers[answered]
-        assert alert["text"] == "Only admins can do that." and alert["show_alert"], alert
-        presses += 1
+    # Browsing is for everyone: the admin's "Older" button and forged page numbers, pressed
+    # by intruders and by the admin, are answered quietly: never an error, never an id shown.
     group_message = h.standin.messages(attempts[-1])[0]
-    for data in FORGED:
-        await h.press(INTRUDER + 999, group_message, data, forged=True, expect=0)
-        assert h.standin.callback_answers[-1]["text"] == "Only admins can do that."
-        presses += 1
-    # Forged data from the admin: handled quietly, never an error.
+    for user, message in ((INTRUDER, listing), (INTRUDER + 999, group_message)):
+        for data in [older, *FORGED]:
+            await h.press(
+                user, message, data, forged=message is not listing or data != older, expect=0
+            )
     for data in FORGED[1:]:
         await h.press(ADMIN_ID, listing, data, forged=True, expect=0)
     await h.quiet(ADMIN_ID, 0.5)
+    for chat in (INTRUDER, group_message["chat"]["id"]):
+        assert all(article_id not in m["text"] for m in h.standin.messages(chat))
+    presses = 0
 
     assert h.library.store.count_articles() == count
     assert [a.id for a in h.library.articles()].count(article_id) == 1
