@@ -277,8 +277,10 @@ def bm25_rankings(dataset: Dataset, k: int = CANDIDATES) -> list[Ranking]:
     """Each query's top k by our LexicalIndex over the same "title. text" documents."""
     from retrieval.lexical import LexicalIndex
 
+    # Built as `Library` builds it: `rebuild` from (id, text) documents. `add` only records ids
+    # for the next rebuild, so an index fed by `add` alone answers nothing.
     index = LexicalIndex()
-    index.add(dict(enumerate(dataset.docs)))
+    index.rebuild(enumerate(dataset.docs))
     return [index.search(text, k) for text in dataset.queries.values()]
 
 

@@ -1,6 +1,6 @@
 """Speed and scale of the product beside the floor of this machine and a peer (issue 4).
 
-    python -m benchmarks.speed [--quick] [--json]
+    python -m benchmarks.speed [--quick] [--vectors both|noisy-copies|gaussian] [--json]
 
 One run measures, side by side:
 
@@ -9,7 +9,10 @@ One run measures, side by side:
   the library embeds (`passage_document`), same batch size, same run; a cProfile of one run;
 - query: p50/p95 of `Library.ask` (warm, in process) at 1k, 10k, 100k and 1M passages against
   the time to embed the question alone; the vector index's kind, recall@10 against exact
-  search and bytes per passage at each size;
+  search and bytes per passage at each size; all of it for each distribution of the synthetic
+  passages' vectors (benchmarks/synthetic.py: noisy copies of real vectors, clustered, and
+  draws from a Gaussian fitted to them, not clustered), the first one also measured for the
+  rows below;
 - start-up: a fresh process opening the Library on 100k passages and answering one question,
   against a fresh process loading the model and embedding one question;
 - bot: question-to-reply latency through the Bot API stand-in at 10k passages, 1 and 50 users;
@@ -313,10 +316,17 @@ def open_library(data_dir: Path, embedder) -> tuple[Library, float]:
 
 
 def measure_scale(
-    embedder, asked: list[str], sizes: tuple[int, ...], base_vectors: np.ndarray, work: Path
+    embedder,
+    asked: list[str],
+    sizes: tuple[int, ...],
+    source: synthetic.VectorSource,
+    data: Path,
+    *,
+    full: bool = True,
 ) -> dict:
-    """Grow one data directory through the sizes; at each, open the library and measure."""
-    data = work / "scale"
+    """Grow one data directory through the sizes, the synthetic vectors drawn from `source`;
+    at each, open the library and measure recall and latency, and when `full` also adding an
+    article, the bot and start-up."""
     library = Library(data, embedder)
     library.ingest_many(synthetic.ingest_items(1))  # real articles: questions have answers
     ids, vecs = library.store.vectors()
@@ -328,7 +338,7 @@ def measure_scale(
     all_ids[:n], all_vecs[:n] = ids, vecs
     say("building the synthetic vocabulary")
     texts = [text for text, _ in synthetic.real_articles().values()]
-    filler = synthetic.Filler(synthetic.vocabulary(texts), base_vectors)
+    filler = synthetic.Filler(synthetic.vocabulary(texts), source)
     qvecs = embedder.encode([" ".join(q.split()) for q in asked])
     out: dict = {"sizes": {}, "bot": None, "startup": None}
     for size in sizes:
@@ -360,6 +370,10 @@ def measure_scale(
             f"{n:,}: ask p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, embed"
             f" {result['embed_ms']} ms, {index.kind}, recall@10 {result['recall@10']}"
         )
+        out["sizes"][str(size)] = result
+        if not full:
+            library.close()
+            continue
         # One more article, as an admin adds one: until it is searchable by meaning, then
         # until the keyword index has caught up (rebuilt in the background past a size).
         name, text, meta = synthetic.ingest_items(1)[0]
@@ -373,7 +387,6 @@ def measure_scale(
         pids, vectors = library.store.vectors([p.id for p in outcome.article.passages])
         all_ids[n : n + len(pids)], all_vecs[n : n + len(pids)] = pids, vectors
         n += len(pids)
-        out["sizes"][str(size)] = result
         if size == BOT_SIZE:
             say("bot latency through the stand-in")
             out["bot"] = botload.measure(library, asked)
@@ -381,6 +394,7 @@ def measure_scale(
         if size == STARTUP_SIZE:
             say("start-up probes")
             out["startup"] = startup.measure(data)
+    shutil.rmtree(data, ignore_errors=True)  # a million passages hold gigabytes
     return out
 
 
@@ -424,7 +438,12 @@ def measure_peer(embedder, rounds: int, asked: list[str], work: Path) -> tuple[d
 # --- the run ----------------------------------------------------------------------------------
 
 
-def run(quick: bool, sizes: tuple[int, ...] | None = None, rounds: int | None = None) -> dict:
+def run(
+    quick: bool,
+    sizes: tuple[int, ...] | None = None,
+    rounds: int | None = None,
+    vectors: tuple[str, ...] = tuple(synthetic.VECTORS),
+) -> dict:
     sizes = sizes or (SIZES[:3] if quick else SIZES)
     rounds = rounds or (4 if quick else 8)
     asked = questions()
@@ -439,8 +458,17 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None, rounds: int | None = 
         ingest = measure_ingest(embedder, rounds, repeats=2 if quick else 3, profile_rounds=2)
         say("peer comparison")
         compared, base_vectors = measure_peer(embedder, rounds, asked, work)
-        say(f"query latency at {', '.join(f'{s:,}' for s in sizes)} passages")
-        scale = measure_scale(embedder, asked, sizes, base_vectors, work)
+        first, *others = vectors
+        sized = ", ".join(f"{s:,}" for s in sizes)
+        say(f"query latency at {sized} passages, vectors: {first}")
+        source = synthetic.VECTORS[first](base_vectors)
+        scale = measure_scale(embedder, asked, sizes, source, work / f"scale-{first}")
+        more = {}
+        for name in others:
+            say(f"query latency at {sized} passages, vectors: {name} (recall and ask only)")
+            source = synthetic.VECTORS[name](base_vectors)
+            data = work / f"scale-{name}"
+            more[name] = measure_scale(embedder, asked, sizes, source, data, full=False)["sizes"]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {
@@ -454,7 +482,9 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None, rounds: int | None = 
         "questions": len(asked),
         "ingest": ingest,
         "compared": compared,
+        "vectors": first,  # the distribution of `sizes`, `bot` and `startup`
         **scale,
+        "more_vectors": more,  # recall and ask latency with the other distributions
         "seconds": round(time.perf_counter() - began, 1),
     }
 
@@ -470,11 +500,19 @@ def main(argv: list[str] | None = None) -> int:
         "--sizes", help="comma-separated corpus sizes instead of the standard ones (for trials)"
     )
     parser.add_argument("--rounds", type=int, help="editions of the real articles to ingest")
+    parser.add_argument(
+        "--vectors",
+        choices=["both", *synthetic.VECTORS],
+        default="both",
+        help="the synthetic passages' vectors: noisy copies of real ones (clustered), draws"
+        " from a Gaussian fitted to them, or both (default; the second for recall and ask only)",
+    )
     args = parser.parse_args(argv)
     sizes = tuple(int(x) for x in args.sizes.split(",")) if args.sizes else None
+    vectors = tuple(synthetic.VECTORS) if args.vectors == "both" else (args.vectors,)
     logging.basicConfig(level=logging.WARNING)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    result = run(args.quick, sizes, args.rounds)
+    result = run(args.quick, sizes, args.rounds, vectors)
     OUT.mkdir(parents=True, exist_ok=True)
     given = sys.argv[1:] if argv is None else argv
     command = " ".join(["python -m benchmarks.speed", *given])

@@ -7,15 +7,23 @@ Synthetic filler, for the sizes no real corpus of ours reaches: briefing-like ar
 passages (lead, verified facts, statements with speakers, unconfirmed claims, plain prose)
 whose words follow a Zipf law over the real articles' vocabulary (most frequent first),
 extended by a long tail of made-up words, so BM25 meets realistic posting lists. Their vectors
-are real passage vectors plus Gaussian noise, normalised; they go in through the real store
-(`Store.add(article, vectors)`), so SQLite, FAISS and BM25 are all real at every size.
+come from one of two distributions (`VECTORS`), built from the real passages' vectors:
+
+- noisy copies: a real passage vector plus Gaussian noise, normalised. The corpus is a few
+  hundred tight clusters, which flatters an IVF index (each cluster falls in few lists);
+- gaussian: draws from one multivariate Gaussian with the real vectors' mean and covariance,
+  normalised: their spread and correlations, without the clusters.
+
+They go in through the real store (`Store.add(article, vectors)`), so SQLite, FAISS and BM25
+are all real at every size. Texts and vectors draw from separate random streams, so both
+distributions get the same texts.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -130,13 +138,56 @@ def vocabulary(texts: list[str], tail: int = TAIL_WORDS, seed: int = 0) -> Vocab
     return Vocabulary(words, cumulative)
 
 
-class Filler:
-    """Makes synthetic articles with vectors near real ones, reproducibly."""
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors
 
-    def __init__(self, vocab: Vocabulary, base_vectors: np.ndarray, seed: int = 1) -> None:
-        self.vocab = vocab
+
+class NoisyCopies:
+    """A real vector picked at random plus noise (σ = NOISE a dimension), normalised."""
+
+    def __init__(self, base_vectors: np.ndarray) -> None:
         self.base = np.ascontiguousarray(base_vectors, dtype=np.float32)
-        self.rng = np.random.default_rng(seed)
+
+    def __call__(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        picks = self.base[rng.integers(len(self.base), size=n)]
+        return _normalised(picks + rng.normal(0.0, NOISE, size=picks.shape).astype(np.float32))
+
+
+class FittedGaussian:
+    """Draws from N(mean, covariance) of the real vectors, normalised.
+
+    The covariance is estimated from a few hundred distinct passages in 384 dimensions, so it
+    is rough in its smallest directions; what matters here is that the draws have no clusters.
+    """
+
+    def __init__(self, base_vectors: np.ndarray) -> None:
+        base = np.asarray(base_vectors, dtype=np.float64)
+        self.mean = base.mean(axis=0).astype(np.float32)
+        values, vectors = np.linalg.eigh(np.cov(base, rowvar=False))
+        # x = mean + z · factor with z ~ N(0, I) has covariance factorᵀ·factor = the estimate.
+        self.factor = (vectors * np.sqrt(np.clip(values, 0.0, None))).T.astype(np.float32)
+
+    def __call__(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        z = rng.standard_normal((n, len(self.mean)), dtype=np.float32)
+        return _normalised(self.mean + z @ self.factor)
+
+
+VectorSource = Callable[[np.random.Generator, int], np.ndarray]
+VECTORS: dict[str, Callable[[np.ndarray], VectorSource]] = {
+    "noisy-copies": NoisyCopies,
+    "gaussian": FittedGaussian,
+}
+
+
+class Filler:
+    """Makes synthetic articles with vectors from a source built on real ones, reproducibly."""
+
+    def __init__(self, vocab: Vocabulary, vectors: VectorSource, seed: int = 1) -> None:
+        self.vocab = vocab
+        self.vectors = vectors
+        self.rng = np.random.default_rng(seed)  # texts and speakers
+        self.vector_rng = np.random.default_rng([seed, 1])
         self.count = 0  # articles made so far
 
     def speaker(self) -> Speaker:
@@ -183,10 +234,7 @@ class Filler:
             id=aid, title=title, source="Synthetic Wire", url=f"https://example.org/{aid}",
             published=day, format="briefing", text=text, passages=passages,
         )  # fmt: skip
-        picks = self.base[rng.integers(len(self.base), size=len(passages))]
-        noisy = picks + rng.normal(0.0, NOISE, size=picks.shape).astype(np.float32)
-        noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
-        return article, noisy
+        return article, self.vectors(self.vector_rng, len(passages))
 
     def fill(self, store: Store, passages: int) -> Iterator[tuple[list[int], np.ndarray]]:
         """Add articles to the store until it has gained `passages` passages (± one article);

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, Tag
+from lxml import etree
 
 from corpus.errors import ParseError
 
-# Real pages nest far less (the text is gathered by recursion, one frame per level).
+# Real pages nest far less; deeper nesting is a bomb, not an article.
 MAX_DEPTH = 500
 
 _DROP = (
@@ -27,6 +27,9 @@ _BLOCKS = (
     "p", "div", "section", "article", "header", "li", "blockquote", "br", "tr",
     "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "figure", "figcaption", "pre",
 )  # fmt: skip
+_RUBY = ("rt", "rp")
+_PRE = ("pre", "textarea")
+_ASCII_SPACE = " \n\t\f\r"
 
 
 def looks_like_html(text: str) -> bool:
@@ -41,11 +44,17 @@ def looks_like_html(text: str) -> bool:
 
 def html_to_text(html: str) -> tuple[str, str | None]:
     """Return the readable text (blocks as paragraphs, list items as bullets) and the title."""
-    soup = BeautifulSoup(html, "lxml")
-    if _depth(soup) > MAX_DEPTH:
+    page = _Page()
+    # lxml's HTML parser calls the page for every tag and text as it reads: no tree is built,
+    # so the cost is one call per event however wide or deep the page is.
+    parser = etree.HTMLParser(target=page, recover=True)
+    try:
+        parser.feed(html)
+        parser.close()
+    except etree.LxmlError as exc:  # recover=True repairs nearly anything; this is the rest
+        raise ParseError(f"the page cannot be read as HTML ({exc})") from exc
+    if page.deepest > MAX_DEPTH:
         raise ParseError(f"the page nests its elements more than {MAX_DEPTH} levels deep")
-    page = _Page(soup)
-    page.walk(soup, emit=True)
     lines = [" ".join(line.split()) for line in "".join(page.pieces).split("\n")]
     paragraphs, current = [], []
     for line in lines:
@@ -59,67 +68,98 @@ def html_to_text(html: str) -> tuple[str, str | None]:
     return "\n\n".join(paragraphs), page.h1 or page.title
 
 
-class _Page:
-    """One walk over the tree that gathers the text, skipping what is not content (scripts,
-    navigation, the head). Changing the tree instead (decompose, insert a separator) walks a
-    subtree or the siblings at every change: hours for a page of 100,000 elements."""
+_EMIT, _SILENT, _DROPPED = range(3)  # an open element's content: shown, read for a title, skipped
 
-    def __init__(self, soup: BeautifulSoup) -> None:
-        self.kept = soup.interesting_string_types  # what get_text() keeps: no comments
-        self.head = soup.head
+
+class _Page:
+    """An lxml parser target gathering the text as the tags arrive, skipping what is not
+    content (scripts, navigation, the head). It keeps what the earlier walk over a
+    BeautifulSoup tree (built from these same events) kept, without the tree: building it in
+    Python took seconds for a page of 40,000 list items."""
+
+    def __init__(self) -> None:
         self.pieces: list[str] = []
         self.title: str | None = None  # the first <title>, unless empty
         self.h1: str | None = None  # the first <h1> outside the head, unless empty
-        self._seen: set[str] = set()
+        self.deepest = 0
+        self._open: list[tuple[str, int]] = []  # (tag, how its content is treated)
+        self._data: list[str] = []  # the text since the last tag or comment
+        self._head_seen = False
+        self._ruby = 0  # open <rt>/<rp>: their text is an annotation, not the article's
+        self._pre = 0  # open <pre>/<textarea>: white space kept as written
+        self._title: list[str] | None = None  # the words of the first <title>, while open
+        self._h1: list[str] | None = None  # the same for the first <h1>
+        self._title_depth = self._h1_depth = -1  # its depth while open; -2 once read
 
-    def walk(self, node: Tag, *, emit: bool) -> None:
-        for child in node.children:
-            if not isinstance(child, Tag):
-                if emit and type(child) in self.kept:
-                    self.pieces.append(str(child))
-                continue
-            name = child.name
-            if name in _DROP:
-                continue
-            if name == "title" and "title" not in self._seen:
-                self._seen.add("title")
-                self.title = self.text(child)
-            if name == "h1" and emit and "h1" not in self._seen:
-                self._seen.add("h1")
-                self.h1 = self.text(child)
-            if child is self.head or not emit:
-                self.walk(child, emit=False)  # a title, but no text
-                continue
-            block = name in _BLOCKS
-            if block:
-                self.pieces.append("\n\n")
-            if name == "li":
-                self.pieces.append("• ")
-            self.walk(child, emit=True)
-            if block:
-                self.pieces.append("\n\n")
+    def start(self, tag: str, attrib: object) -> None:
+        self._flush()
+        outer = self._open[-1][1] if self._open else _EMIT
+        depth = len(self._open) + 1
+        self.deepest = max(self.deepest, depth)
+        if outer == _DROPPED or tag in _DROP:
+            mode = _DROPPED
+        else:
+            if tag == "title" and self._title_depth == -1:
+                self._title, self._title_depth = [], depth
+            if tag == "h1" and outer == _EMIT and self._h1_depth == -1:
+                self._h1, self._h1_depth = [], depth
+            head = tag == "head" and not self._head_seen
+            mode = _SILENT if head or outer == _SILENT else _EMIT
+            if mode == _EMIT and tag in _BLOCKS:
+                self.pieces.append("\n\n• " if tag == "li" else "\n\n")
+        if tag == "head":
+            self._head_seen = True
+        self._ruby += tag in _RUBY
+        self._pre += tag in _PRE
+        self._open.append((tag, mode))
 
-    def text(self, node: Tag) -> str | None:
-        """The element's words as get_text(" ", strip=True) gives them, or None."""
-        words: list[str] = []
+    def end(self, tag: str) -> None:
+        self._flush()
+        if not self._open:
+            return
+        depth = len(self._open)
+        name, mode = self._open.pop()
+        self._ruby -= name in _RUBY
+        self._pre -= name in _PRE
+        if mode == _EMIT and name in _BLOCKS:
+            self.pieces.append("\n\n")
+        if depth == self._title_depth and self._title is not None:
+            self.title = " ".join(self._title) or None
+            self._title, self._title_depth = None, -2
+        if depth == self._h1_depth and self._h1 is not None:
+            self.h1 = " ".join(self._h1) or None
+            self._h1, self._h1_depth = None, -2
 
-        def gather(parent: Tag) -> None:
-            for child in parent.children:
-                if isinstance(child, Tag):
-                    if child.name not in _DROP:
-                        gather(child)
-                elif type(child) in self.kept and (word := child.strip()):
+    def data(self, text: str) -> None:
+        self._data.append(text)
+
+    def comment(self, text: str) -> None:
+        self._flush()  # a comment ends a text and is no text itself
+
+    def pi(self, target: str, data: str | None = None) -> None:
+        self._flush()
+
+    def doctype(self, *args: object) -> None:
+        self._flush()
+
+    def close(self) -> None:
+        self._flush()
+
+    def _flush(self) -> None:
+        """One text between two tags: shown where its element is shown, and part of an open
+        title; white space alone counts as one space or newline (BeautifulSoup's rule)."""
+        if not self._data:
+            return
+        text = "".join(self._data)
+        self._data.clear()
+        mode = self._open[-1][1] if self._open else _EMIT
+        if mode == _DROPPED or self._ruby:
+            return
+        if not self._pre and not text.strip(_ASCII_SPACE):
+            text = "\n" if "\n" in text else " "
+        if mode == _EMIT:
+            self.pieces.append(text)
+        if word := text.strip():
+            for words in (self._title, self._h1):
+                if words is not None:
                     words.append(word)
-
-        gather(node)
-        return " ".join(words) or None
-
-
-def _depth(soup: BeautifulSoup) -> int:
-    """How deep the elements nest (in one pass: a parent comes before its children)."""
-    depth = {id(soup): 0}
-    deepest = 0
-    for tag in soup.find_all(True):
-        depth[id(tag)] = level = depth[id(tag.parent)] + 1
-        deepest = max(deepest, level)
-    return deepest

@@ -10,7 +10,6 @@ statistics`).
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -28,12 +27,13 @@ from retrieval.answer import Answer, Result, Source
 from retrieval.embedder import HashingEmbedder
 from retrieval.library import Library
 from standin import parse_html
+from tests.reliability import bombs
 from tests.reliability.articles import briefing
 
 pytestmark = pytest.mark.reliability
 
 MAX_BYTES = 2_000_000
-RTL = "\u200f\u202e\u2067ש״ב عربي \u202c\u2069"
+RTL = bombs.RTL
 NASTY = [
     "<",
     ">",
@@ -174,9 +174,9 @@ def _check_article(data: bytes | str) -> str:
 OUTCOMES: dict[str, int] = {}
 
 
-# A deadline per example: parsing 400 KB takes a second or two; 10 s means something grows
-# faster than the input (two quadratic searches were found this way).
-@settings(max_examples=400, deadline=10_000, suppress_health_check=list(HealthCheck))
+# No deadline: a wall clock fails on a busy machine. Growth faster than the input (two
+# quadratic searches were found by a deadline here) is measured by benchmarks.scaling.
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
 @given(inputs)
 def test_the_parser_returns_an_article_or_a_typed_refusal(data: bytes | str) -> None:
     outcome = _check_article(data)
@@ -190,37 +190,24 @@ def test_html_documents_return_an_article_or_a_typed_refusal(body: str | bytes) 
     _check_article(f"<!doctype html><html><body><p>{text}</p><div>{text}</div></body></html>")
 
 
-# About 500 KB each (the upload limit is 2 MB): enough to show any cost growing with the
-# square of the size, which ran for minutes (100,000 nested divs: 8 minutes before a fix).
-BOMBS = {
-    "one enormous line": "word " * 100_000,
-    "one enormous word": "x" * 500_000,
-    "a paragraph repeated": ("The council met. “We will not yield,” said Ana Lind, Mayor.\n\n")
-    * 8_000,
-    "headings only": "Verified Facts\n\nUnconfirmed\n\n" * 16_000,
-    "bullets only": "• \n" * 160_000,
-    "quotes only": "“" * 500_000,
-    "attributions only": "Ana Lind, Mayor of Vell (Vell, Oct. 3, 2025)\n\n" * 10_000,
-    "nested html": "<html><body>" + "<div>" * 45_000 + "news" + "</div>" * 45_000,
-    "unclosed html": "<html><body>" + "<p><b><i>x" * 50_000,
-    "html comments": "<html><body>" + "<p>a</p><!-- c -->" * 30_000,
-    "wide html": "<html><body><ul>" + "<li>item</li>" * 40_000,
-    "control characters": "ab\x01cd\x02" * 80_000,
-    "rtl and joiners": (RTL + "\u200d") * 16_000,
-    "a capitalised word repeated": "Putin" * 100_000,
-    "a speaker, then a capitalised run": "“We will go on and on and on,” Putin said.\n\n"
-    + "Putin" * 100_000,
-    "over the limit": "a" * (MAX_BYTES + 1),
-}
+# About 500 KB each (the upload limit is 2 MB). How their cost grows with the size (100,000
+# nested divs ran 8 minutes before a fix) is measured by `python -m benchmarks.scaling`, which
+# prints time(2n) / time(n); a test only checks what comes out.
+BOMBS = {b.name: b.text() for b in bombs.BOMBS} | {"over the limit": "a" * (MAX_BYTES + 1)}
 
 
 @pytest.mark.parametrize("name", list(BOMBS))
-def test_repetition_bombs_are_parsed_or_refused_quickly(name: str) -> None:
-    started = time.monotonic()
-    outcome = _check_article(BOMBS[name])
-    seconds = time.monotonic() - started
-    print(f"{name}: {outcome} in {seconds:.2f} s")
-    assert seconds < 15, f"{name} took {seconds:.1f} s"
+def test_repetition_bombs_are_parsed_or_refused_with_a_reason(name: str) -> None:
+    outcome = _check_article(BOMBS[name])  # any exception but a ParseError fails the test
+    print(f"{name}: {outcome}")
+    if name == "over the limit":
+        assert outcome == "TooLarge"
+
+
+def test_a_wide_page_keeps_every_list_item() -> None:
+    article = parse_article(BOMBS["wide html"], filename="page.html", max_bytes=MAX_BYTES)
+    assert len(article.passages) == 40_000
+    assert {p.text for p in article.passages} == {"item"}
 
 
 @pytest.fixture(scope="module")
