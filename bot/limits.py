@@ -21,9 +21,9 @@ from telegram.ext import AIORateLimiter
 # when a message arrives, we when it leaves, and the two differ by the network's jitter and by
 # any stall of our event loop (110-170 ms were seen on a busy 2-core machine, enough to put a
 # few more than 30 in one of Telegram's seconds). So we pace at 80 % of each limit: 24 a
-# second, 16 a minute to a group, one message every 1.25 s to a chat. The leaky bucket lets BURST messages through at once and
-# then drains at its rate, so any one-second (one-minute) window holds both: BURST + 20 = 24,
-# BURST + 12 = 16.
+# second, 16 a minute to a group, one message every 1.25 s to a chat. The leaky bucket lets
+# BURST messages through at once and then drains at its rate, so any one-second (one-minute)
+# window holds both: BURST + 20 = 24, BURST + 12 = 16.
 TELEGRAM_PER_SECOND = 30
 TELEGRAM_PER_GROUP_MINUTE = 20
 HEADROOM = 0.8

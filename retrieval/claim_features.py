@@ -273,11 +273,91 @@ def content_stems(text: str) -> set[str]:
     return {stem(w) for w in words(text) if w.isalpha() and w not in c.function_words}
 
 
+def targeted_denial(claim: str, passage: str, window: int = 8) -> bool:
+    """A denial or negation whose neighbourhood holds a word of the claim ("ruled out
+    sabotage", "not chlorine", "no evidence that the attackers were based abroad"): the
+    passage denies this claim's matter, not some other one."""
+    c = cues()
+    ws = _without_hedges(words(passage), c)
+    claim_stems = content_stems(core(claim))
+    for i in range(len(ws)):
+        hit = ws[i] in c.negation or any(tuple(ws[i : i + len(p)]) == p for p in c.denial)
+        if not hit:
+            continue
+        near = ws[max(0, i - 3) : i + 1 + window]
+        if any(stem(x) in claim_stems for x in near if x and x not in c.negation):
+            return True
+    return False
+
+
+_ACCORDING = re.compile(r",?\s*\baccording to\b[^.;]*", re.IGNORECASE)
+_FRAME = re.compile(
+    r"^[^,.;]{0,60}?\b(?:say|says|said|claim|claims|believe|believes|suspect|suspects|"
+    r"allege|alleges|fear|fears|report|reports)\b(?:\s+that)?\s+",
+    re.IGNORECASE,
+)
+_HEDGE_VERBS = r"(?:said|reported|believed|thought|alleged|understood|rumoured)"
+_HEDGED_BE = re.compile(rf"\b(is|are|was|were)\s+{_HEDGE_VERBS}\s+to\s+be\b", re.IGNORECASE)
+_HEDGED_HAVE = re.compile(rf"\b(is|are|was|were)\s+{_HEDGE_VERBS}\s+to\s+have\b", re.IGNORECASE)
+_HEDGE_ADVERB = re.compile(r"\b(?:reportedly|allegedly|apparently)\s+", re.IGNORECASE)
+
+
+def _unhedge(text: str) -> str:
+    """ "X is said to have paid" → "X has paid"; "is believed to be" → "is"."""
+    text = _HEDGED_BE.sub(lambda m: m.group(1), text)
+    text = _HEDGED_HAVE.sub(
+        lambda m: "has" if m.group(1).lower() in ("is", "was") else "have", text
+    )
+    return _HEDGE_ADVERB.sub("", text)
+
+
+def core(text: str) -> str:
+    """The claim without its attribution and hedges ("Workers say…", "…is said to have…",
+    "…, according to volunteers"): who reported it, and how cautiously, is not what a
+    later passage repeats."""
+    out = _unhedge(_ACCORDING.sub("", text))
+    out = _FRAME.sub("", out, count=1).strip()
+    return out[:1].upper() + out[1:] if out else text
+
+
+_CLAUSE = re.compile(r"(?<=[.!?;])\s+|,\s+(?=which\b|while\b|but\b|after\b)|\s+[—–]\s+")
+
+
+def views(text: str) -> list[str]:
+    """The passage, its core, and its sentences and main clauses when it has several: a later
+    passage often states a claim in one clause among others."""
+    out = [text, _reported(text)]
+    parts = [p.strip() for p in _CLAUSE.split(text) if len(p.split()) >= 4]
+    if len(parts) > 1:
+        out.extend(_reported(p) for p in parts)
+    # What a frame reports on ("found no evidence that Y", "denied that Y"): Y is what the
+    # passage is about; whether it affirms or denies Y is read from the whole (contradicts).
+    for view in list(out):
+        _, sep, reported = view.rpartition(" that ")
+        if sep and len(reported.split()) >= 4:
+            out.append(reported[:1].upper() + reported[1:])
+    return list(dict.fromkeys(out))
+
+
+_REPORTED = re.compile(
+    r"^[^,;]{0,80}?\b(?:said|says|found|finds|show|shows|showed|confirmed|confirms|announced|"
+    r"reported|told)\b(?:\s+on\s+\w+\s+\d{1,2})?\s+that\s+",
+    re.IGNORECASE,
+)
+
+
+def _reported(text: str) -> str:
+    """What a sentence reports, without who reports it ("Inspectors found that X" → X)."""
+    out = core(_REPORTED.sub("", text, count=1).strip())
+    return out[:1].upper() + out[1:] if out else text
+
+
 def contradicts(claim: str, passage: str) -> bool:
     """The passage says the claim is false: denial words or a negated shared word that the
     claim does not have, or a figure of the claim's unit that is far from it."""
     if denies(passage) and not denies(claim):
         return True
+    claim = core(claim)
     shared = content_stems(claim) & content_stems(passage)
     if negates(passage, shared) and not negates(claim, shared):
         return True

@@ -49,8 +49,15 @@ class ClaimTuning:
 
     automatic: float = field(default_factory=lambda: _thresholds().get("automatic", 0.80))
     suggest: float = field(default_factory=lambda: _thresholds().get("suggest", 0.65))
+    # A restatement merges two passages into one claim; a wrong one loses a claim, so it
+    # needs this much more than an automatic settlement (also chosen by --fit).
+    restate_margin: float = field(default_factory=lambda: _thresholds().get("restate_margin", 0.05))
     lexical_weight: float = 0.3  # times the share of the claim's rare words the passage repeats
-    number_weight: float = 0.1  # a figure of the claim that comes back, refined
+    # A figure of the claim's unit that comes back, refined or contradicted: the same figure
+    # revisited, a strong sign the passage is about this claim.
+    number_weight: float = 0.25
+    denial_weight: float = 0.15  # a denial aimed at the claim's own words
+    speaker_weight: float = 0.1  # a statement by someone (or an office) the claim names
     window_days: int = 60  # follow-ups of a news claim come within weeks
     old_days: int = 30  # past this, a match is only suggested (Meedan: old items)
     short_words: int = 5  # a text with fewer content words is only suggested (short texts)
@@ -165,10 +172,13 @@ class ClaimMatcher:
                 candidates = [p for p in eligible if p.status is Status.UNCONFIRMED or newer]
                 if not candidates:
                     continue
-                vectors = self._embed([claim.text, *(p.text for p in candidates)])
-                for p, vec in zip(candidates, vectors[1:], strict=True):
-                    verdict = self.judge(claim, p, side, float(vectors[0] @ vec), freq, n)
-                    if verdict is not None:
+                target = self._embed([f.core(claim.text)])[0]
+                for p in candidates:
+                    similarity = float(np.max(self._embed(_views(p)) @ target))
+                    verdict = self.judge(claim, p, side, similarity, freq, n)
+                    # A restatement is automatic or nothing: below the threshold the passage
+                    # is a claim of its own (suggestions are for settlements only).
+                    if verdict is not None and (verdict.kind.settles or verdict.state.counts):
                         out.append((claim, p, verdict))
         return out
 
@@ -183,10 +193,23 @@ class ClaimMatcher:
     ) -> Verdict | None:
         """The kind, score and state of one same-story pair, or None when unrelated."""
         t = self.tuning
-        claim_terms = terms(claim.text)
-        lexical = f.coverage(claim_terms, terms(passage.text), freq, n)
-        numbers = f.number_agreement(claim.text, passage.text)
-        score = similarity + t.lexical_weight * lexical + t.number_weight * max(numbers, 0)
+        core = f.core(claim.text)
+        lexical = f.coverage(terms(core), terms(passage.text), freq, n)
+        numbers = f.number_agreement(core, passage.text)
+        aimed = passage.status in SETTLING and f.targeted_denial(core, passage.text)
+        named = passage.speaker is not None and bool(
+            f.names(f"{passage.speaker.name}, {passage.speaker.role or ''}")
+            & f.names(claim.text, side.names)
+        )
+        score = (
+            similarity
+            + t.lexical_weight * lexical
+            + t.number_weight * abs(numbers)
+            + t.denial_weight * aimed
+            + t.speaker_weight * named
+        )
+        log.debug("claim %r ~ passage %r: cos %.3f lex %.3f num %d -> %.3f", claim.text[:50],
+                  passage.text[:50], similarity, lexical, numbers, score)  # fmt: skip
         if score < t.suggest:
             return None
         if passage.status is Status.UNCONFIRMED:
@@ -195,7 +218,7 @@ class ClaimMatcher:
             kind = LinkKind.DENIES
         else:
             kind = LinkKind.CONFIRMS
-        automatic = score >= t.automatic
+        automatic = score >= t.automatic + (t.restate_margin if kind is LinkKind.RESTATES else 0)
         short = min(len(f.content_stems(claim.text)), len(f.content_stems(passage.text)))
         gap = _days(claim.stated_on, side.article.published)
         if short < t.short_words or (gap is not None and gap > t.old_days):
@@ -240,7 +263,9 @@ class ClaimMatcher:
     def _side(self, article: Article) -> _Side:
         side = self._sides.get(article.id)
         if side is None:
-            body = "\n".join(p.text for p in article.passages)
+            # The speakers' names belong to the story too ("Marlow" said it; "Ines Marlow" claims).
+            speakers = [p.speaker.name for p in article.passages if p.speaker]
+            body = "\n".join([*(p.text for p in article.passages), *speakers])
             side = _Side(article, f.capitalised(body)[0], terms(body))
             self._sides[article.id] = side
             if len(self._sides) > 2048:  # a bounded cache: the oldest article is forgotten
@@ -261,6 +286,16 @@ class ClaimMatcher:
             while len(self._vectors) > 20_000:
                 self._vectors.pop(next(iter(self._vectors)))
         return np.stack([self._vectors[t] for t in texts])
+
+
+def _views(passage: Passage) -> list[str]:
+    """What is compared for a passage: its text and clauses (claim_features.views), a
+    statement with its speaker ("we did not pay" means something only with who "we" are)."""
+    s = passage.speaker
+    if s is None:
+        return f.views(passage.text)
+    who = f"{s.name}, {s.role}" if s.role else s.name
+    return [f"{who}: {v}" for v in f.views(passage.text)]
 
 
 def _days(earlier: date | None, later: date | None) -> int | None:
