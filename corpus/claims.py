@@ -475,6 +475,13 @@ class ClaimBook:
             out[pid] = cache[cid]
         return out
 
+    def event(self, event_id: int) -> ClaimEvent | None:
+        with self.store.read() as conn:
+            row = conn.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM claim_events WHERE id = ?", (event_id,)
+            ).fetchone()
+        return None if row is None else _event_row(row)
+
     def events_since(self, seq: int, limit: int = 1000) -> list[ClaimEvent]:
         """History entries after `seq`, oldest first (the bot's follow-ups follow them)."""
         with self.store.read() as conn:
