@@ -99,6 +99,7 @@ class ClaimMatcher:
         self.tuning = tuning or ClaimTuning()
         self._sides: dict[str, _Side] = {}
         self._vectors: dict[str, np.ndarray] = {}  # passage text → embedding
+        self._own_names: dict[int, set[str]] = {}  # claim id → the names the claim states
 
     def forget(self, article_id: str) -> None:
         self._sides.pop(article_id, None)
@@ -251,11 +252,15 @@ class ClaimMatcher:
         gap = _days(claim.stated_on, side.article.published)
         if gap is not None and abs(gap) > t.window_days:
             return False
-        known = origin.names if origin else set()
-        own = f.names(claim.text, known)
+        # A claim whose own article was removed keeps the names it states.
+        story = origin.names if origin else f.names(claim.text)
+        if not story & side.names:  # the common case, cheaply: no name in common at all
+            return False
+        own = self._own_names.get(claim.id)
+        if own is None:
+            own = self._own_names[claim.id] = f.names(claim.text, story)
         if f.coverage(own, side.names, freq, n) < t.claim_names:
             return False
-        story = origin.names if origin else own
         return f.overlap(story, side.names, freq, n) >= t.story_overlap
 
     # -- caches ---------------------------------------------------------------------------
