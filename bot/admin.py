@@ -1,4 +1,4 @@
-"""Admin commands: /add (text, reply or document), /remove, /stats."""
+"""Admin commands: /add (text, reply or document), /remove, /stats, /claims."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import asyncio
 import logging
 import unicodedata
 
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
 from bot import render
 from bot.context import BotContext
 from bot.delivery import kick_delivery
+from bot.followups import queue_followups
 from bot.subscribing import match_new_articles
+from corpus.claims import Claim, Link, LinkKind
 from corpus.errors import ArticleNotFound, DuplicateArticle, ParseError
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,7 @@ async def ingest(message: Message, context: BotContext, data: bytes, filename: s
         await message.reply_text(f"Not added: {exc.reason}.")
         return
     await asyncio.to_thread(match_new_articles, services)
+    await asyncio.to_thread(queue_followups, services)
     notified = await asyncio.to_thread(services.subscriptions.queued_for, article.id)
     await message.reply_text(render.article_summary(article, notified), parse_mode=ParseMode.HTML)
     kick_delivery(context.job_queue)
@@ -142,3 +145,73 @@ async def stats(update: Update, context: BotContext) -> None:
         f"failed: {counts['failed']}",
         parse_mode=ParseMode.HTML,
     )
+
+
+CLAIMS_PER_PAGE = 8
+_WOULD = {LinkKind.CONFIRMS: "✅ would confirm", LinkKind.DENIES: "❌ would deny"}
+
+
+async def claims(update: Update, context: BotContext) -> None:
+    """/claims: the suggested links between the thresholds, each with Accept and Reject."""
+    if await refuse(update, context, "/claims"):
+        return
+    library = context.services.library
+    pending = await asyncio.to_thread(library.claims.suggestions, CLAIMS_PER_PAGE)
+    if not pending:
+        await update.effective_message.reply_text("No suggested claim links to review.")
+        return
+    stored = await asyncio.to_thread(library.store.passages, [k.passage_id for k, _ in pending])
+    text, keyboard = claims_page(pending, {pid: p.text for pid, p in stored.items()})
+    await update.effective_message.reply_text(
+        text, parse_mode=ParseMode.HTML, reply_markup=keyboard, disable_web_page_preview=True
+    )
+
+
+def claims_page(
+    pending: list[tuple[Link, Claim]], texts: dict[int, str]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The suggestions as one message (every part clipped: at most 8 fit in 4096) and a row
+    of buttons for each."""
+    lines = ["<b>Suggested claim links</b> (below the automatic threshold)"]
+    rows = []
+    for i, (link, claim) in enumerate(pending, start=1):
+        day = claim.stated_on.strftime("%d %b") if claim.stated_on else "undated"
+        settles = link.dated.strftime("%d %b") if link.dated else "undated"
+        lines.append(
+            f"<b>{i}.</b> ⚠️ “{render.esc(render.clip(claim.text, 200))}” "
+            f"({render.esc(render.clip(claim.source or claim.title, 60))}, {day})\n"
+            f"{_WOULD[link.kind]} it ({render.esc(render.clip(link.source or link.title, 60))}, "
+            f"{settles}, score {link.score:.2f}):\n"
+            f"<i>{render.esc(render.clip(texts.get(link.passage_id, '(removed)'), 200))}</i>"
+        )
+        rows.append(
+            [
+                InlineKeyboardButton(f"✅ Accept {i}", callback_data=f"clm:y:{link.id}"),
+                InlineKeyboardButton(f"✖ Reject {i}", callback_data=f"clm:n:{link.id}"),
+            ]
+        )
+    return "\n\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+async def claim_button(update: Update, context: BotContext) -> None:
+    """Accept or reject one suggestion; an accepted one is followed up like any other."""
+    if await refuse(update, context, "claims button"):
+        return
+    query = update.callback_query
+    try:
+        _, verb, link_id = (query.data or "").split(":")
+        accept = {"y": True, "n": False}[verb]
+        link_id_n = int(link_id)
+    except (KeyError, ValueError):
+        await query.answer("This button is no longer valid.")
+        return
+    services = context.services
+    decided = await asyncio.to_thread(
+        services.library.claims.decide, link_id_n, accept, query.from_user.id
+    )
+    if decided is None:
+        await query.answer("Already decided.")
+        return
+    await query.answer("Accepted." if accept else "Rejected.")
+    if accept and await asyncio.to_thread(queue_followups, services):
+        kick_delivery(context.job_queue)

@@ -19,13 +19,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, asking, browsing, subscribing
+from bot import admin, asking, browsing, followups, subscribing
 from bot.answers import AnswerArchive
 from bot.context import BotContext, Services
 from bot.delivery import schedule_jobs
 from bot.limits import ChatRateLimiter
 from bot.secrets import hide_secrets
 from bot.settings import Settings
+from bot.sightings import Sightings
 from bot.subscriptions import SubscriptionBook
 from retrieval.library import Library
 
@@ -44,6 +45,7 @@ COMMANDS = [
     BotCommand("follow", "Get every new statement by a person"),
     BotCommand("subscriptions", "Your subscriptions"),
     BotCommand("unsubscribe", "Stop a subscription"),
+    BotCommand("followups", "Updates when a report you saw is confirmed or denied: on/off"),
 ]
 
 
@@ -55,6 +57,7 @@ def build_services(settings: Settings, library: Library) -> Services:
             library.store, per_chat_limit=settings.subscriptions_per_chat
         ),
         answers=AnswerArchive(library.store),
+        sightings=Sightings(library.store),
     )
 
 
@@ -131,11 +134,14 @@ def register_handlers(app: Application) -> None:
             CommandHandler("remove", admin.remove),
             CommandHandler("articles", browsing.articles),
             CommandHandler("stats", admin.stats),
+            CommandHandler("claims", admin.claims),
+            CommandHandler("followups", followups.followups),
             MessageHandler(filters.Document.ALL & (add_caption | private), admin.add_document),
             CallbackQueryHandler(asking.more, pattern=r"^more:"),
             CallbackQueryHandler(subscribing.subscribe_button, pattern=r"^sub:"),
             CallbackQueryHandler(subscribing.unsubscribe_button, pattern=r"^unsub:"),
             CallbackQueryHandler(browsing.articles_page, pattern=r"^arts:"),
+            CallbackQueryHandler(admin.claim_button, pattern=r"^clm:"),
             CallbackQueryHandler(stale_button),
             MessageHandler(filters.TEXT & ~filters.COMMAND & private, asking.private_text),
             MessageHandler(filters.TEXT & ~filters.COMMAND & groups, asking.group_text),

@@ -11,7 +11,9 @@ from telegram.constants import ChatAction, ParseMode
 
 from bot import render
 from bot.context import BotContext
+from bot.followups import open_claims
 from bot.limits import ChatRateLimiter
+from bot.sightings import Sightings
 from retrieval.answer import Answer
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,8 @@ HELP = (
     "<b>Following the news</b>\n"
     "/subscribe TOPIC — new passages on a topic (add <code>daily</code> for a digest)\n"
     "/follow NAME — every new statement by a person\n"
-    "/subscriptions — yours · /unsubscribe [NAME] — stop one"
+    "/subscriptions — yours · /unsubscribe [NAME] — stop one\n"
+    "/followups on|off — be told when a report you saw unconfirmed is settled"
 )
 ADMIN_HELP = (
     "\n\n<b>Admin</b>\n"
@@ -136,20 +139,30 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     answer = await asking
     answer_id = await asyncio.to_thread(services.answers.save, message.chat_id, answer)
-    await send_answer_page(message, answer, answer_id, 0)
+    await send_answer_page(message, answer, answer_id, 0, sightings=services.sightings)
 
 
 async def send_answer_page(
-    message: Message, answer: Answer, answer_id: int, offset: int, *, edit: bool = False
+    message: Message,
+    answer: Answer,
+    answer_id: int,
+    offset: int,
+    *,
+    edit: bool = False,
+    sightings: Sightings | None = None,
 ) -> None:
+    """One page of an answer; the open claims it shows are remembered for their follow-ups."""
     text, next_offset = render.answer_page(answer, offset)
     keyboard = render.answer_keyboard(answer_id, next_offset, found=answer.found)
     if edit:
-        await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard,
-                                disable_web_page_preview=True)  # fmt: skip
+        sent = await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard,
+                                       disable_web_page_preview=True)  # fmt: skip
     else:
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard,
-                                 disable_web_page_preview=True)  # fmt: skip
+        sent = await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard,
+                                        disable_web_page_preview=True)  # fmt: skip
+    shown = open_claims(answer.results[offset : next_offset or len(answer.results)])
+    if sightings is not None and shown and isinstance(sent, Message):
+        await asyncio.to_thread(sightings.record, sent.chat_id, sent.message_id, shown)
 
 
 async def more(update: Update, context: BotContext) -> None:
@@ -166,7 +179,9 @@ async def more(update: Update, context: BotContext) -> None:
         log.warning("forged 'more' callback from user %s", query.from_user.id)
         return
     await query.edit_message_reply_markup(reply_markup=None)
-    await send_answer_page(query.message, answer, answer_id, offset)
+    await send_answer_page(
+        query.message, answer, answer_id, offset, sightings=context.services.sightings
+    )
 
 
 def _two_ints(data: str | None) -> tuple[int, int | None]:

@@ -151,6 +151,24 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_claims(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.claim_report import claims_report, format_report, load_texts
+    from retrieval.embedder import SentenceTransformerEmbedder
+
+    directory = Path(args.dir)
+    if not (directory / "articles").is_dir():
+        print(f"{directory} has no articles/ folder", file=sys.stderr)
+        return 1
+    embedder = SentenceTransformerEmbedder(settings.embedding_model, device=settings.device)
+    report = claims_report(directory, embedder)
+    print(
+        json.dumps(report, ensure_ascii=False)
+        if args.json
+        else format_report(report, load_texts(directory))
+    )
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     library = open_library(settings)
     try:
@@ -214,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--baseline", choices=["dense-chunks"], help="measure a baseline instead of briefbot"
     )
     p.set_defaults(func=_cmd_eval)
+
+    p = command(
+        "claims", "follow the unconfirmed claims of a set of articles to their final standing"
+    )
+    p.add_argument("dir", metavar="DIR", help="holds articles/*.txt and articles.jsonl")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_cmd_claims)
 
     p = command("demo", "add the bundled sample briefings and answer a question")
     p.add_argument("question", nargs="?", help=f"default: {SAMPLE_QUESTION!r}")

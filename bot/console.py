@@ -29,9 +29,32 @@ def source_line(source: Source) -> str:
     return f"{line} <{source.url}>" if source.url else line
 
 
+def history_line(result: Result) -> str | None:
+    """`⚠️ Unconfirmed (3 Oct) → ✅ Confirmed (9 Oct, outlet)` for a claim that changed."""
+    standing = result.claim
+    return standing.line() if standing is not None and standing.changed else None
+
+
+def claim_lines(result: Result, width: int = 88) -> list[str]:
+    """What settled an unconfirmed passage's claim since, newest last."""
+    standing = result.claim
+    if standing is None or not standing.changed:
+        return []
+    lines = []
+    for link, passage in zip(standing.settled_by, standing.settling, strict=False):
+        day = f" · {link.dated.strftime('%d %b %Y')}" if link.dated else ""
+        outlet = f" · {link.source}" if link.source else ""
+        text = textwrap.shorten(" ".join(passage.text.split()), width=300, placeholder=" …")
+        lines.append(f"   ↳ {passage.status.label}: {text}")
+        lines.append(f"     Source: {link.title}{outlet}{day}")
+    return lines
+
+
 def format_result(rank: int, result: Result, width: int = 88) -> str:
     p = result.passage
     lines = [f"{rank}. {p.status.label}  [{p.section}]"]
+    if history := history_line(result):
+        lines.append(f"   {history}")
     body = textwrap.fill(" ".join(p.text.split()), width=width, initial_indent="   ",
                          subsequent_indent="   ")  # fmt: skip
     lines.append(body)
@@ -42,6 +65,7 @@ def format_result(rank: int, result: Result, width: int = 88) -> str:
         lines.append(f"   Also reported by: {source_line(other)}")
     if result.also_in_sections:
         lines.append(f"   Also in: {', '.join(result.also_in_sections)}")
+    lines.extend(claim_lines(result, width))
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.answers import AnswerArchive
 from bot.settings import Settings
+from bot.sightings import Sightings
 from bot.subscriptions import SubscriptionBook
 from retrieval.library import Library
 
@@ -22,6 +23,7 @@ class Services:
     library: Library
     subscriptions: SubscriptionBook
     answers: AnswerArchive
+    sightings: Sightings
     # Held around every change to the corpus: the library makes them one at a time anyway, and
     # an upload waiting here does not hold one of the worker threads that questions run in.
     writing: asyncio.Lock = field(default_factory=asyncio.Lock)

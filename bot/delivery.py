@@ -16,17 +16,20 @@ queue, and a run starts by returning whatever an earlier run of this process lef
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from telegram import ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot import render
 from bot.context import BotContext, Services
+from bot.followups import followup_text, open_claims
 from bot.limits import retry_after_seconds
 from bot.subscriptions import Delivery, Kind, Schedule, SubscriptionBook
 from corpus.errors import StoreError
@@ -64,6 +67,10 @@ class Parcel:
     chat_id: int
     deliveries: list[Delivery]
     text: Callable[[], Awaitable[str | None]]  # None: nothing left to send (article removed)
+    reply_to: int | None = None  # the message a follow-up answers, where it still exists
+    # Unconfirmed passages the message shows (filled by `text`): a follow-up is owed to the
+    # chat when one of them is settled.
+    shown: list[int] = field(default_factory=list)
 
     @property
     def ids(self) -> list[int]:
@@ -76,6 +83,7 @@ class Outcome:
 
     state: str  # "sent", "failed" or "pending"
     resume_in: float | None = None  # stop this run; run again after this many seconds
+    message_id: int | None = None  # of the message sent
 
 
 async def deliver(context: BotContext) -> None:
@@ -99,12 +107,41 @@ async def deliver(context: BotContext) -> None:
 
 
 def _instant(services: Services, delivery: Delivery) -> Parcel:
+    if delivery.claim_event_id is not None:
+        return _followup(services, delivery)
+    parcel = Parcel(delivery.chat_id, [delivery], _nothing)
+
     async def text() -> str | None:
         results = await asyncio.to_thread(services.library.results_for, delivery.passage_ids)
         sub = delivery.subscription
+        assert sub is not None
+        parcel.shown[:] = open_claims(results)
         return delivery_text(sub.kind, sub.query, results) if results else None
 
-    return Parcel(delivery.subscription.chat_id, [delivery], text)
+    parcel.text = text
+    return parcel
+
+
+def _followup(services: Services, delivery: Delivery) -> Parcel:
+    """A claim event's follow-up, replying to the message where the chat saw the claim."""
+
+    def compose() -> str | None:
+        claims = services.library.claims
+        event = claims.event(delivery.claim_event_id)
+        settling = services.library.results_for(delivery.passage_ids)
+        if event is None or not settling:  # the settling article was removed since
+            return None
+        claim = claims.claim(event.claim_id)
+        return followup_text(claims.standing(event.claim_id), claim.text, settling[0])
+
+    async def text() -> str | None:
+        return await asyncio.to_thread(compose)
+
+    return Parcel(delivery.chat_id, [delivery], text, reply_to=delivery.reply_to)
+
+
+async def _nothing() -> str | None:
+    return None
 
 
 async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -136,11 +173,13 @@ def _digest(services: Services, deliveries: list[Delivery]) -> Parcel:
         results = await asyncio.to_thread(services.library.results_for, ids)
         if not results:
             return None
+        parcel.shown[:] = open_claims(results)
         return delivery_text(sub.kind, sub.query, results).replace(
             "🔔 New on", "🗞 Daily digest:", 1
         )
 
-    return Parcel(sub.chat_id, deliveries, text)
+    parcel = Parcel(sub.chat_id, deliveries, text)
+    return parcel
 
 
 async def _send_all(
@@ -162,6 +201,8 @@ async def _send_all(
             outcome = await _send(context, book, parcel)
             await _record(book.finish, parcel.ids, outcome.state)
             left.pop(0)
+            if outcome.message_id is not None and parcel.shown:
+                await _note_shown(services, parcel, outcome.message_id)
             if outcome.resume_in is not None:
                 context.job_queue.run_once(job, when=outcome.resume_in, name=name)
                 return False
@@ -175,12 +216,22 @@ async def _send_all(
             f", {len(worn)} failed after {MAX_ATTEMPTS} attempts" if worn else "",
         )  # fmt: skip
         await _settle(book, worn, "failed")
-        left[0] = Parcel(head.chat_id, [d for d in head.deliveries if d.id not in worn], head.text)
+        kept = [d for d in head.deliveries if d.id not in worn]
+        left[0] = dataclasses.replace(head, deliveries=kept)
         context.job_queue.run_once(job, when=ERROR_RETRY, name=name)
         return False
     finally:
         await _settle(book, [i for p in left for i in p.ids], "pending")
     return True
+
+
+async def _note_shown(services: Services, parcel: Parcel, message_id: int) -> None:
+    """Remember which unconfirmed passages the chat saw in this message; best effort (a
+    sighting lost costs one follow-up, never a delivery)."""
+    try:
+        await _record(services.sightings.record, parcel.chat_id, message_id, parcel.shown)
+    except Exception:
+        log.exception("could not record what chat %s was shown", parcel.chat_id)
 
 
 async def _send(context: ContextTypes.DEFAULT_TYPE, book: SubscriptionBook, p: Parcel) -> Outcome:
@@ -190,9 +241,16 @@ async def _send(context: ContextTypes.DEFAULT_TYPE, book: SubscriptionBook, p: P
     text = await p.text()
     if text is None:  # the article was removed since
         return Outcome("failed")
+    reply = None
+    if p.reply_to is not None:
+        reply = ReplyParameters(message_id=p.reply_to, allow_sending_without_reply=True)
     try:
-        await context.bot.send_message(
-            p.chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        message = await context.bot.send_message(
+            p.chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            disable_web_page_preview=True,
+            reply_parameters=reply,
         )
     except RetryAfter as exc:  # refused even after the rate limiter's own retries
         seconds = retry_after_seconds(exc)
@@ -218,7 +276,7 @@ async def _send(context: ContextTypes.DEFAULT_TYPE, book: SubscriptionBook, p: P
             p.ids, exc, NETWORK_RETRY,
         )  # fmt: skip
         return Outcome("pending", NETWORK_RETRY)
-    return Outcome("sent")
+    return Outcome("sent", message_id=message.message_id)
 
 
 async def _record(write: Callable[..., object], *args: object) -> None:

@@ -8,6 +8,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
+from corpus.claims import ClaimStanding
 from corpus.models import Article, Passage
 from retrieval.answer import Answer, Result, Source
 
@@ -15,6 +16,8 @@ MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted after entity parsing
 MAX_PASSAGE_CHARS = 1200  # one card never takes more than this of a message
 MAX_FIELD_CHARS = 100  # a section, an outlet, a speaker's name, place or date
 MAX_ROLE_CHARS = 200
+MAX_HISTORY_CHARS = 300  # a claim's history line
+MAX_SETTLING_CHARS = 400  # the passage that settled it
 MAX_CARDS = 3  # results per message; the rest behind "More"
 NOTHING_FOUND = "Nothing in the corpus answers this yet."
 
@@ -60,6 +63,9 @@ def card(result: Result) -> str:
     card always fits in a message with the question."""
     p = result.passage
     lines = [f"<b>{p.status.label}</b> · <i>{esc(clip(p.section, MAX_FIELD_CHARS))}</i>"]
+    standing = result.claim
+    if standing is not None and standing.changed:
+        lines.append(f"<b>{esc(clip(standing.line(), MAX_HISTORY_CHARS))}</b>")
     lines.append(esc(clip(p.text, MAX_PASSAGE_CHARS)))
     if who := speaker_html(p):
         lines.append(f"— {who}")
@@ -67,7 +73,20 @@ def card(result: Result) -> str:
     if result.also_reported_by:
         others = "; ".join(source_html(s) for s in result.also_reported_by[:3])
         lines.append(f"Also reported by: {others}")
+    if standing is not None and standing.changed:
+        lines.extend(settled_html(standing))
     return "\n".join(lines)
+
+
+def settled_html(standing: ClaimStanding) -> list[str]:
+    """The newest passage that settled a claim, offered beside it."""
+    for link, passage in list(zip(standing.settled_by, standing.settling, strict=False))[-1:]:
+        source = Source(
+            article_id=link.article_id, title=link.title, source=link.source, published=link.dated
+        )
+        text = esc(clip(passage.text, MAX_SETTLING_CHARS))
+        return [f"↳ <b>{passage.status.label}</b>: {text}", f"   📰 {source_html(source)}"]
+    return []
 
 
 def answer_page(answer: Answer, offset: int) -> tuple[str, int]:

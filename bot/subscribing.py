@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from bot import render
 from bot.context import BotContext, Services
 from bot.delivery import kick_delivery
+from bot.followups import queue_followups
 from bot.subscriptions import AlreadySubscribed, Kind, Schedule, Subscription, SubscriptionLimit
 from corpus.models import Article, Status
 from corpus.quotes import same_person
@@ -169,8 +170,11 @@ async def unsubscribe_button(update: Update, context: BotContext) -> None:
 
 async def take_in_changes(context: BotContext) -> None:
     """The repeating job that follows the store: articles another process added become
-    searchable here and are matched against subscriptions; deliveries go out at once."""
-    if await asyncio.to_thread(match_new_articles, context.services):
+    searchable here and are matched against subscriptions, claims settled anywhere are
+    followed up; deliveries go out at once."""
+    matched = await asyncio.to_thread(match_new_articles, context.services)
+    followed = await asyncio.to_thread(queue_followups, context.services)
+    if matched or followed:
         kick_delivery(context.job_queue)
 
 

@@ -59,6 +59,48 @@ MIGRATIONS: list[tuple[str, str]] = [
         INSERT INTO match_cursor (id, seq) VALUES (1, 0);
         """,
     ),
+    (
+        # One queue for everything the bot pushes: a delivery is an article for a
+        # subscription, or the follow-up of a claim event (confirmed, denied) for a chat that
+        # was shown the claim, replying to the message it saw; each once (its own UNIQUE).
+        # The follow-up cursor follows the claim history as match_cursor follows the log.
+        "bot.0004_claim_deliveries",
+        """
+        CREATE TABLE deliveries_v2 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL DEFAULT 'article' CHECK (kind IN ('article', 'claim')),
+            subscription_id INTEGER REFERENCES subscriptions (id) ON DELETE CASCADE,
+            article_id TEXT,
+            chat_id INTEGER,
+            claim_event_id INTEGER,
+            reply_to INTEGER,
+            passage_ids TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            queued_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (subscription_id, article_id),
+            UNIQUE (chat_id, claim_event_id),
+            CHECK ((kind = 'article' AND subscription_id IS NOT NULL AND article_id IS NOT NULL
+                    AND chat_id IS NULL)
+                OR (kind = 'claim' AND chat_id IS NOT NULL AND claim_event_id IS NOT NULL
+                    AND subscription_id IS NULL))
+        );
+        INSERT INTO deliveries_v2 (id, subscription_id, article_id, passage_ids, state, attempts,
+            queued_at, sent_at)
+            SELECT id, subscription_id, article_id, passage_ids, state, attempts, queued_at,
+                sent_at FROM deliveries;
+        DROP TABLE deliveries;
+        ALTER TABLE deliveries_v2 RENAME TO deliveries;
+        CREATE INDEX deliveries_pending ON deliveries (state, id);
+        CREATE TABLE followup_cursor (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            seq INTEGER NOT NULL
+        );
+        INSERT INTO followup_cursor (id, seq) VALUES (1, 0);
+        """,
+    ),
 ]
 
 
@@ -83,11 +125,15 @@ class Subscription(BaseModel):
 
 
 class Delivery(BaseModel):
-    """One (subscription, article) pair waiting to be sent, with the passages that matched."""
+    """One message waiting to be sent: an article's matching passages for a subscription, or
+    a claim event's follow-up for a chat (replying to `reply_to`, the message it saw)."""
 
     id: int
-    subscription: Subscription
-    article_id: str
+    chat_id: int
+    subscription: Subscription | None = None
+    article_id: str | None = None
+    claim_event_id: int | None = None
+    reply_to: int | None = None
     passage_ids: list[int]
     attempts: int
 
@@ -235,8 +281,9 @@ class SubscriptionBook:
             )
             conn.execute(
                 "UPDATE deliveries SET state = 'failed' WHERE state = 'pending'"
-                " AND subscription_id IN (SELECT id FROM subscriptions WHERE chat_id = ?)",
-                (chat_id,),
+                " AND (subscription_id IN (SELECT id FROM subscriptions WHERE chat_id = ?)"
+                " OR chat_id = ?)",
+                (chat_id, chat_id),
             )
         self._paused.add(chat_id)
 
@@ -269,6 +316,27 @@ class SubscriptionBook:
                 conn.execute("UPDATE match_cursor SET seq = max(seq, ?) WHERE id = 1", (through,))
         return queued
 
+    def queue_followups(
+        self, items: list[tuple[int, int, int | None, list[int]]], *, through: int
+    ) -> int:
+        """Queue (chat id, claim event id, message to reply to, passage ids) follow-ups, once
+        per chat and event; the follow-up cursor moves to `through` in the same transaction."""
+        with self.store.transaction() as conn:
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO deliveries (kind, chat_id, claim_event_id, reply_to,"
+                " passage_ids, queued_at) VALUES ('claim', ?, ?, ?, ?, ?)",
+                [(c, e, r, json.dumps(p), now()) for c, e, r, p in items],
+            )
+            queued = conn.total_changes - before
+            conn.execute("UPDATE followup_cursor SET seq = max(seq, ?) WHERE id = 1", (through,))
+        return queued
+
+    def followup_cursor(self) -> int:
+        """The last claim event whose follow-ups were queued."""
+        with self.store.read() as conn:
+            return conn.execute("SELECT seq FROM followup_cursor WHERE id = 1").fetchone()[0]
+
     def match_cursor(self) -> int:
         """The last change of the store's log whose article was matched against subscriptions."""
         with self.store.read() as conn:
@@ -288,8 +356,9 @@ class SubscriptionBook:
             cur = conn.execute(
                 "UPDATE deliveries SET state = 'pending' WHERE state = 'sending'"
                 " AND (? IS NULL OR subscription_id IN"
-                " (SELECT id FROM subscriptions WHERE schedule = ?))",
-                (schedule, schedule),
+                " (SELECT id FROM subscriptions WHERE schedule = ?)"
+                " OR (kind = 'claim' AND ? = 'instant'))",
+                (schedule, schedule, schedule),
             )
         return cur.rowcount
 
@@ -298,19 +367,25 @@ class SubscriptionBook:
     ) -> list[Delivery]:
         """Take the oldest pending deliveries of unpaused chats and mark them as being sent;
         with `one_per_chat`, at most one for each chat."""
+        # Follow-ups of claims have no subscription: they go out with the instant deliveries.
         pending = (
-            "FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id"
-            " WHERE d.state = 'pending' AND s.schedule = ?"
-            " AND s.chat_id NOT IN (SELECT chat_id FROM paused_chats)"
+            "FROM deliveries d LEFT JOIN subscriptions s ON s.id = d.subscription_id"
+            " WHERE d.state = 'pending' AND coalesce(s.schedule, 'instant') = ?"
+            " AND coalesce(s.chat_id, d.chat_id) NOT IN (SELECT chat_id FROM paused_chats)"
         )
         if one_per_chat:
-            chosen = f"SELECT min(d.id) {pending} GROUP BY s.chat_id ORDER BY 1 LIMIT ?"
+            chosen = (
+                f"SELECT min(d.id) {pending} GROUP BY coalesce(s.chat_id, d.chat_id)"
+                " ORDER BY 1 LIMIT ?"
+            )
         else:
             chosen = f"SELECT d.id {pending} ORDER BY d.id LIMIT ?"
         with self.store.transaction() as conn:
             rows = conn.execute(
-                f"SELECT d.id AS did, d.article_id, d.passage_ids, d.attempts, {_SUB_COLUMNS}"
-                " FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id"
+                "SELECT d.id AS did, d.article_id, d.passage_ids, d.attempts, d.claim_event_id,"
+                " d.reply_to, coalesce(s.chat_id, d.chat_id) AS chat,"
+                f" {_SUB_COLUMNS} FROM deliveries d"
+                " LEFT JOIN subscriptions s ON s.id = d.subscription_id"
                 f" WHERE d.id IN ({chosen}) ORDER BY d.id",
                 (schedule.value, limit),
             ).fetchall()
@@ -321,8 +396,11 @@ class SubscriptionBook:
         return [
             Delivery(
                 id=r["did"],
-                subscription=_subscription(r),
+                chat_id=r["chat"],
+                subscription=_subscription(r) if r["id"] is not None else None,
                 article_id=r["article_id"],
+                claim_event_id=r["claim_event_id"],
+                reply_to=r["reply_to"],
                 passage_ids=json.loads(r["passage_ids"]),
                 attempts=r["attempts"] + 1,
             )
@@ -338,6 +416,15 @@ class SubscriptionBook:
                 (new_chat_id, old_chat_id),
             ).rowcount
             conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (old_chat_id,))
+            conn.execute(
+                "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+            # A follow-up the new chat already has queued is not sent twice.
+            conn.execute(
+                "UPDATE deliveries SET state = 'failed' WHERE chat_id = ? AND state = 'pending'",
+                (old_chat_id,),
+            )
             conn.execute(
                 "UPDATE OR IGNORE paused_chats SET chat_id = ? WHERE chat_id = ?",
                 (new_chat_id, old_chat_id),

@@ -1,7 +1,8 @@
-"""The article domain: models, parsing, and the SQLite store."""
+"""The article domain: models, parsing, the SQLite store, and claims followed over time."""
 
 from pathlib import Path
 
+from corpus.claims import ClaimBook, ClaimStanding, Standing
 from corpus.errors import (
     ArticleNotFound,
     BinaryInput,
@@ -27,12 +28,15 @@ __all__ = [
     "ArticleNotFound",
     "ArticleSummary",
     "BinaryInput",
+    "ClaimBook",
+    "ClaimStanding",
     "CorpusError",
     "DuplicateArticle",
     "EmptyArticle",
     "ParseError",
     "Passage",
     "Speaker",
+    "Standing",
     "Status",
     "Store",
     "StoreError",

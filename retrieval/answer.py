@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from corpus.claims import ClaimStanding
 from corpus.models import Article, Passage
 from corpus.store import ArticleSummary
 
@@ -39,6 +40,7 @@ class Result(BaseModel):
     relevance: float
     also_reported_by: list[Source] = []
     also_in_sections: list[str] = []
+    claim: ClaimStanding | None = None  # an unconfirmed passage's claim, as it stands now
 
 
 class Answer(BaseModel):

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.claims import ClaimBook
 from corpus.decode import DEFAULT_MAX_BYTES
 from corpus.errors import CorpusError, DuplicateArticle, ParseError
 from corpus.models import Article, Passage, Status
 from corpus.parse import ArticleMeta, parse_article
 from corpus.store import ArticleSummary, Change, Store
 from retrieval.answer import Answer, Result, Source
+from retrieval.claim_matcher import ClaimMatcher, ClaimTuning
 from retrieval.embedder import Embedder
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.query import KnownSpeakers, Query, analyze
@@ -98,12 +100,21 @@ class Library:
         tuning: Tuning | None = None,
         *,
         max_article_bytes: int = DEFAULT_MAX_BYTES,
+        claim_tuning: ClaimTuning | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.max_article_bytes = max_article_bytes
         self.embedder = embedder
         self.tuning = tuning or Tuning()
         self.store = Store(self.data_dir / STORE_FILE)
+        self.claims = ClaimBook(self.store)
+        self.claim_matcher = ClaimMatcher(
+            self.store,
+            self.claims,
+            self._encode,
+            lambda: (self._article_freq, len(self._sources)),
+            claim_tuning,
+        )
         self.index = VectorIndex(embedder.dim, approximate_from=self.tuning.approximate_from)
         self.lexical = LexicalIndex()
         self._sources: dict[str, Source] = {}
@@ -341,6 +352,8 @@ class Library:
             self._sources[stored.id] = Source.of(stored)
             self._article_freq.update(terms(stored.text))
             self._remember(stored.passages)
+            # Under the write lock: two articles settling one claim are related in turn.
+            self.claim_matcher.take_in(stored)
         return stored
 
     def save_index(self) -> None:
@@ -408,6 +421,7 @@ class Library:
             self.index.remove(ids)
             self.lexical.remove(ids)
             self._sources.pop(article_id, None)
+            self.claim_matcher.forget(article_id)
             self._article_freq.subtract(terms(removed.text))
             if any(p.speaker for p in removed.passages):
                 self._speakers = _speaker_roles(self.store.speakers())
@@ -432,7 +446,8 @@ class Library:
         lexical = self.lexical.search(query.text, n)
         passages = self.store.passages({pid for pid, _ in dense} | {pid for pid, _ in lexical})
         results = self._answer(query, qvec, passages, lexical, self._article_text)
-        return Answer(question=question, results=results[: limit or self.tuning.max_results])
+        results = results[: limit or self.tuning.max_results]
+        return Answer(question=question, results=self.with_standings(results))
 
     def _known_speakers(self) -> KnownSpeakers:
         """The speakers indexed for question analysis, re-indexed after they changed."""
@@ -467,11 +482,22 @@ class Library:
     def results_for(self, passage_ids: list[int]) -> list[Result]:
         """Stored passages as results with their sources, in the order given (gone ones skipped)."""
         passages = self.store.passages(passage_ids)
-        return [
-            Result(passage=p, article=self._sources[p.article_id], score=0.0, relevance=0.0)
-            for pid in passage_ids
-            if (p := passages.get(pid)) is not None and p.article_id in self._sources
-        ]
+        return self.with_standings(
+            [
+                Result(passage=p, article=self._sources[p.article_id], score=0.0, relevance=0.0)
+                for pid in passage_ids
+                if (p := passages.get(pid)) is not None and p.article_id in self._sources
+            ]
+        )
+
+    def with_standings(self, results: list[Result]) -> list[Result]:
+        """The results, each unconfirmed one with where its claim stands now."""
+        ids = [r.passage.id for r in results if r.passage.status is Status.UNCONFIRMED]
+        standings = self.claims.standings(i for i in ids if i is not None)
+        for r in results:
+            if r.passage.id in standings:
+                r.claim = standings[r.passage.id]
+        return results
 
     def _article_text(self, article_id: str) -> set[str]:
         return terms(self.store.text_of(article_id) or "")

@@ -28,6 +28,7 @@ PURPOSES = {
     "remove": "remove an article",
     "eval": "measure retrieval",
     "demo": "sample briefings",
+    "claims": "unconfirmed claims",
 }
 
 

@@ -255,9 +255,11 @@ def test_a_store_missing_later_migrations_is_migrated_with_a_log_line(
         AnswerArchive(library.store)
     try:
         logged = " ".join(r.getMessage() for r in caplog.records)
-        bot_migrations = ["bot.0001_subscriptions", "bot.0003_match_cursor", "bot.0002_answers"]
-        assert all(name in logged for name in bot_migrations)
-        assert library.store.applied_migrations()[-3:] == bot_migrations
+        assert "bot.0001_subscriptions" in logged and "bot.0002_answers" in logged
+        applied = library.store.applied_migrations()
+        bot = [name for name in applied if name.startswith("bot.")]
+        assert bot == ["bot.0001_subscriptions", "bot.0003_match_cursor",
+                       "bot.0004_claim_deliveries", "bot.0002_answers"], applied  # fmt: skip
         book.add(7, Kind.TOPIC, "port audits")
         assert [s.query for s in book.of_chat(7)] == ["port audits"]
         assert _answers_right(library) == []

@@ -1,0 +1,34 @@
+"""The delivery queue with claim follow-ups: the migration keeps queued deliveries, and
+follow-ups are queued once per chat and claim event beside article deliveries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.subscriptions import MIGRATIONS, Kind, Schedule, SubscriptionBook
+from corpus.store import Store
+
+
+def test_the_migration_keeps_queued_deliveries_and_adds_follow_ups(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    store.migrate(MIGRATIONS[:2])  # a data directory from before claim follow-ups
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO subscriptions (chat_id, kind, query, schedule, created_at)"
+            " VALUES (7, 'topic', 'floods', 'instant', 'now')"
+        )
+        conn.execute(
+            "INSERT INTO deliveries (subscription_id, article_id, passage_ids, queued_at)"
+            " VALUES (1, 'a1', '[1, 2]', 'now')"
+        )
+    book = SubscriptionBook(store)
+    assert book.queue_followups([(9, 1, 55, [3]), (9, 1, 56, [3])], through=1) == 1
+    assert book.queue_followups([(9, 1, 55, [3])], through=1) == 0  # one per chat and event
+    assert book.followup_cursor() == 1
+    first, second = book.claim(Schedule.INSTANT)
+    assert (first.chat_id, first.article_id, first.subscription.kind) == (7, "a1", Kind.TOPIC)
+    assert (second.chat_id, second.claim_event_id, second.reply_to) == (9, 1, 55)
+    assert second.subscription is None and second.passage_ids == [3]
+    assert book.release() == 2
+    book.pause(9, "blocked")
+    assert [d.chat_id for d in book.claim(Schedule.INSTANT)] == [7]
