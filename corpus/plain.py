@@ -16,7 +16,7 @@ _BYLINE = re.compile(r"[*_(\s]*(?i:(?P<by>by)|written by|reporting by)\s+[A-Z]")
 
 
 def is_byline(line: str) -> bool:
-    """A byline (`By Jana Holt`, `(Reporting by …)`), not a sentence (`By Friday, …`)."""
+    """A byline (`By Mira Oskarsdottir`, `(Reporting by …)`), not a sentence (`By Friday, …`)."""
     m = _BYLINE.match(line)
     if not m:
         return False

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from corpus.models import Speaker
 
-# Titles and descriptors that may precede a name ("US President Donald Trump") and are not
+# Titles and descriptors that may precede a name ("Harbour Minister Ilse Varga") and are not
 # part of it; what precedes the name is kept as the speaker's role.
 _TITLES = {
     "president", "vice", "prime", "minister", "governor", "gov", "gov.", "sen", "sen.", "senator",
@@ -55,7 +55,7 @@ _NAME_THEN_QUOTE = re.compile(
     rf"(?:\b(?P<role>(?:(?:{_ROLE_WORDS})\s+){{1,3}}))?(?P<name>{_NAME})"
     rf"(?:\s+and\s+(?:[a-z]+\s+)?{_NAME})?(?:,[^,{_Q}]{{1,80}},)?\s+{_AUX}(?:{_SPEECH_VERBS})\b[^{_Q}]{{0,80}}{_Q}"
 )
-# Indirect speech ("Mr Xi said the world …") names who a later "he said" refers to.
+# Indirect speech ("Ms Varga said the pier …") names who a later "he said" refers to.
 _REPORTED = re.compile(rf"(?P<name>{_NAME})(?:,[^,]{{1,80}},)?\s+{_AUX}(?:{_SPEECH_VERBS}|urged)\b")
 _ACCORDING = re.compile(rf"according to\s+(?P<name>{_NAME})")
 _PRONOUN = re.compile(
@@ -136,7 +136,7 @@ def attributed_speaker(text: str, start: int, end: int, last: Speaker | None) ->
 
 
 def reported_speaker(text: str, start: int, end: int) -> Speaker | None:
-    """Who is reported speaking in a sentence without a direct quote ("Mr Xi said …")."""
+    """Who is reported speaking in a sentence without a direct quote ("Ms Varga said …")."""
     m = _REPORTED.search(" ".join(text[start:end].split()))
     return _speaker(m.group("name")) if m else None
 
@@ -178,7 +178,7 @@ _CALENDAR = {
 
 
 def full_name(text: str, name: str) -> str:
-    """The longest form of a one-word name used in the text ("Xi" → "Xi Jinping")."""
+    """The longest form of a one-word name used in the text ("Varga" → "Ilse Varga")."""
     if " " in name:
         return name
     best = name

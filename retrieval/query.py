@@ -15,7 +15,7 @@ _SAY = re.compile(
     r"words|message)\b",
     re.IGNORECASE,
 )
-# "trump on the venezuelan f-16s", "dunmoor coach on the new striker": whose view on what.
+# "varga on the pier repairs", "orlen mayor on the ferry": whose view on what.
 _X_ON_Y = re.compile(
     r"(?!(?:is|are|was|were|did|do|does|what|whats|what's|how|when|where|why|who|can|any|has)\b)"
     r"[\w'’. -]{2,40}?\bon\s+(?:the\s+)?\w"
@@ -244,7 +244,7 @@ def _named(lowered: str, known: KnownSpeakers) -> list[str]:
         m = re.search(rf"\b{re.escape(known.family(name))}(?P<own>'s|’s|s)?\b", lowered)
         if m is None or _is_object(lowered, m.start()):
             continue
-        # "musk's pay" is about Musk; "rayner's reaction" is Rayner speaking.
+        # "varga's budget" is about Varga; "varga's reaction" is Varga speaking.
         if m.group("own") and not _SAY.match(lowered[m.end() :].lstrip()):
             continue
         if not any(same_person(name, s) for s in speakers):
@@ -253,15 +253,15 @@ def _named(lowered: str, known: KnownSpeakers) -> list[str]:
 
 
 def _is_object(lowered: str, at: int) -> bool:
-    """The name is what the question is about ("… about Musk's pay"), not who speaks."""
+    """The name is what the question is about ("… about Varga's budget"), not who speaks."""
     return bool(_OBJECT_BEFORE.search(lowered[:at])) and not _SAY.search(lowered[at:])
 
 
 def _by_role(lowered: str, known: KnownSpeakers) -> list[str]:
-    """Speakers whose role the question describes ("the dunmoor coach", "mng ceo").
+    """Speakers whose role the question describes ("the orlen mayor", "acme ceo").
 
-    Only the words before the topic count: in "dunmoor coach on the new striker" the striker
-    is what the coach is asked about.
+    Only the words before the topic count: in "orlen mayor on the new ferry captain" the
+    captain is what the mayor is asked about.
     """
     topic = _TOPIC_START.search(lowered)
     if topic and _ROLE_NOUNS & _role_words(lowered[: topic.start()]):
@@ -292,7 +292,7 @@ def _role_words(text: str) -> set[str]:
 
 
 def _acronym(role: str) -> str:
-    """Initials of the organisation in a role ("Chief Executive of Marevian National Gas" → mng)."""
+    """Initials of the organisation in a role ("Chief Executive of Orlen Ferry Lines" → ofl)."""
     org = role.split(" of ", 1)[-1]
     return "".join(w[0] for w in re.findall(r"[A-Z][\w'’-]*", org)).lower()
 
