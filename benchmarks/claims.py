@@ -27,13 +27,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
-
 from retrieval.claim_matcher import THRESHOLDS_FILE, ClaimTuning
+from tests.bot.conftest import RememberingEmbedder
 
 SET_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "claims"
 GRID = [round(0.60 + 0.01 * i, 2) for i in range(41)]  # automatic: 0.60 … 1.00
@@ -41,24 +39,6 @@ MARGINS = [round(0.05 * i, 2) for i in range(7)]  # restatements: automatic + 0 
 SUGGEST_GRID = [round(0.30 + 0.05 * i, 2) for i in range(15)]
 # An admin is asked about at most one suggestion for every four claims of the tune part.
 SUGGESTIONS_PER_CLAIM = 0.25
-
-
-class CachedEmbedder:
-    """The real model, each distinct text encoded once across the runs of `--fit`."""
-
-    def __init__(self, model) -> None:
-        self.model, self.name, self.dim = model, model.name, model.dim
-        self._known: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
-
-    def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
-        with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._known))
-            if missing:
-                self._known.update(zip(missing, self.model.encode(missing), strict=True))
-            if not texts:
-                return np.zeros((0, self.dim), dtype=np.float32)
-            return np.stack([self._known[t] for t in texts])
 
 
 def load_gold(directory: Path) -> tuple[dict, dict[str, str], dict[str, str]]:
@@ -233,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--fit", action="store_true", help="choose and write the thresholds")
     args = parser.parse_args(argv)
-    embedder = CachedEmbedder(SentenceTransformerEmbedder())
+    embedder = RememberingEmbedder(SentenceTransformerEmbedder())
     tuning = ClaimTuning()
     if args.fit:
         chosen = fit(args.set, embedder)

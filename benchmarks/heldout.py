@@ -19,8 +19,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from corpus.errors import DuplicateArticle
-from retrieval.evaluation import EvaluationError, load_set
+from retrieval.evaluation import ingest_texts, load_set
 from retrieval.library import Library
 from tests.conftest import SHARED
 
@@ -77,17 +76,7 @@ def ingest_set(library: Library, directory: Path) -> dict[str, str]:
     its `articles.jsonl` metadata, one article under two keys reported as a duplicate.
     """
     texts, meta, _ = load_set(directory)
-    key_to_id: dict[str, str] = {}
-    items = [(key, text, meta.get(key)) for key, text in texts.items()]
-    for outcome in library.ingest_many(items, save=False):
-        if isinstance(outcome.error, DuplicateArticle):
-            key_to_id[outcome.name] = outcome.error.existing_id
-        elif outcome.error is not None:
-            raise EvaluationError(f"articles/{outcome.name}.txt: {outcome.error}")
-        else:
-            assert outcome.article is not None
-            key_to_id[outcome.name] = outcome.article.id
-    return key_to_id
+    return ingest_texts(library, texts, meta)
 
 
 def article_keys(directory: Path = DEVSET) -> list[str]:

@@ -134,16 +134,7 @@ def evaluate(
     with tempfile.TemporaryDirectory(prefix="briefbot-eval-") as tmp:
         library = Library(Path(tmp), embedder, tuning)
         try:
-            key_to_id: dict[str, str] = {}
-            items = [(key, text, meta.get(key)) for key, text in texts.items()]
-            for outcome in library.ingest_many(items, save=False):
-                if isinstance(outcome.error, DuplicateArticle):  # one article under two keys
-                    key_to_id[outcome.name] = outcome.error.existing_id
-                elif outcome.error is not None:
-                    raise EvaluationError(f"articles/{outcome.name}.txt: {outcome.error}")
-                else:
-                    assert outcome.article is not None
-                    key_to_id[outcome.name] = outcome.article.id
+            key_to_id = ingest_texts(library, texts, meta)
             # Spans refer to the stored text (the first file's, for a duplicate).
             texts_by_id = {aid: library.store.get(aid).text for aid in set(key_to_id.values())}
 
@@ -153,6 +144,24 @@ def evaluate(
             return score(questions, lambda q: retrieve(q["question"]), texts_by_id, key_to_id)
         finally:
             library.close()
+
+
+def ingest_texts(
+    library: Library, texts: dict[str, str], meta: dict[str, ArticleMeta]
+) -> dict[str, str]:
+    """Ingest a set's files as a user's files; the article id of each file key (one article
+    under two keys is reported as a duplicate and keeps both keys)."""
+    key_to_id: dict[str, str] = {}
+    items = [(key, text, meta.get(key)) for key, text in texts.items()]
+    for outcome in library.ingest_many(items, save=False):
+        if isinstance(outcome.error, DuplicateArticle):
+            key_to_id[outcome.name] = outcome.error.existing_id
+        elif outcome.error is not None:
+            raise EvaluationError(f"articles/{outcome.name}.txt: {outcome.error}")
+        else:
+            assert outcome.article is not None
+            key_to_id[outcome.name] = outcome.article.id
+    return key_to_id
 
 
 def dense_chunks_retriever(texts_by_id: dict[str, str], embedder: Embedder) -> Retriever:
