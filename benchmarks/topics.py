@@ -5,7 +5,7 @@
 The 47 dev articles are ingested into a fresh temporary Library as `briefbot eval` ingests
 them; every topic of `benchmarks/data/topics.jsonl` is embedded once with
 `Library.encode_queries` and matched against every article with `Library.match_article`,
-exactly as `bot.subscribing.queue_for_article` does for a new article. A pair is predicted a
+exactly as `bot.subscribing.match_new_articles` does for a new article. A pair is predicted a
 match when the matcher returns at least one passage. The labels say which articles a
 subscriber to the topic wants pushed; every other pair is a no-match.
 
