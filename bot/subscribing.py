@@ -12,7 +12,7 @@ from bot import render
 from bot.context import BotContext, Services
 from bot.subscriptions import AlreadySubscribed, Kind, Schedule, Subscription, SubscriptionLimit
 from corpus.models import Article, Status
-from corpus.quotes import same_person
+from corpus.speakers import same_person
 
 log = logging.getLogger(__name__)
 

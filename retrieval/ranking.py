@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from corpus.models import Passage, Status
-from corpus.quotes import same_person
+from corpus.speakers import same_person
 from retrieval.query import Query
 
 RRF_K = 60
