@@ -142,7 +142,9 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     embedder = SentenceTransformerEmbedder(settings.embedding_model, device=settings.device)
     keys = article_keys(args.articles) if args.articles else None
-    report, attribution = measure(directory, embedder, baseline=args.baseline, articles=keys)
+    report, attribution = measure(
+        directory, embedder, baseline=args.baseline, articles=keys, nlp_model=settings.nlp_model
+    )
     if args.json:
         print(json.dumps(report))
     else:

@@ -30,7 +30,7 @@ from corpus.models import Speaker
 from corpus.nlp import Pipeline, pipeline
 from corpus.quotes import Quote, quotes_by_paragraph
 from corpus.segment import sentences
-from corpus.speakers import HONORIFICS, SpeakerRegistry, name_words, same_person
+from corpus.speakers import HONORIFICS, PARTICLES, SpeakerRegistry, name_words, same_person
 
 REPORTING = words("reporting_verbs")
 STANCE = words("stance_verbs")
@@ -154,7 +154,7 @@ class Attributor:
         quoted = _quoted_tokens(doc, base, quotes)
         frames = _frames(text, span, quotes)
         sentence_of = _sentence_index(doc, base, frames, state.sentence)
-        state.mentions.extend(_mentions(doc, base, n, sentence_of, quoted))
+        state.mentions.extend(_mentions(doc, base, n, sentence_of, quoted, state.genders))
         state.mentions.sort(key=lambda m: m.pos)
         runs: list[Run] = []
         for fs, fe in frames:
@@ -409,7 +409,7 @@ def _name_span(tok):
         return None
     span = [tok]
     k = tok.i - 1
-    while k >= 0 and tok.doc[k].pos_ == "PROPN" and tok.doc[k].dep_ in ("compound", "flat"):
+    while k >= 0 and tok.doc[k].pos_ == "PROPN" and tok.doc[k].dep_ in ("compound", "flat", "nmod"):
         span.insert(0, tok.doc[k])
         k -= 1
     return span
@@ -427,8 +427,12 @@ def _name(tok) -> Speaker | None:
         titles.append(span.pop(0))
     while span and (span[-1].tag_ == "POS" or span[-1].is_punct):
         span = span[:-1]
+    while len(span) > 2 and span[0].text.isupper() and len(span[0].text) >= 3:
+        span = span[1:]  # an outlet's tag glued to the name ("AFP Ana Berg")
     name = _text(span)
-    if not name or not name_words(name) or not name[0].isupper():
+    if not name or not name_words(name):
+        return None
+    if not name[0].isupper() and not (span[0].lower_ in PARTICLES and span[-1].text[:1].isupper()):
         return None
     if span[-1].lower_.rstrip(".") in HONORIFICS and span[-1].ent_type_ != "PERSON":
         return None  # a title without a name ("the Health Minister"): a role, not a name
@@ -445,6 +449,15 @@ def _name(tok) -> Speaker | None:
             t for t in tok.head.subtree if t.i < span[0].i and t.dep_ != "det" and not t.is_punct
         ]
     appos = next((c for c in tok.children if c.dep_ == "appos" and c.i > tok.i), None)
+    after = tok.doc[span[-1].i + 1 : span[-1].i + 2]
+    if appos is None and len(after) and after[0].text == ",":
+        # "said Park Ji-hoon, the team captain", the phrase parsed as a second subject
+        appos = next(
+            (c for c in tok.head.children
+             if c.i > after[0].i and c.pos_ == "NOUN" and c.dep_ in ("nsubj", "npadvmod", "dep")
+             and c.left_edge.i == after[0].i + 1),
+            None,
+        )  # fmt: skip
     appos_text = None
     if appos is not None:
         words = [t for t in appos.subtree if t.dep_ != "relcl" and not _after_clause(t, appos)]
@@ -486,9 +499,12 @@ def _pronoun(tok, pos: int, n: int, state: _State) -> Speaker | None:
     word = tok.lower_
     if word in _PRONOUN_GENDER:
         gender = _PRONOUN_GENDER[word]
-        for m in _candidates(state, pos, n):
-            if _is_organisation(m, state):
-                continue
+        found = _candidates(state, pos, n)
+        # People first; then a name the tagger took for an organisation, as it often does
+        # with a surname it has not seen, unless the name says it is one ("… Airways").
+        for m in [m for m in found if not _is_organisation(m, state)] + [
+            m for m in found if _is_organisation(m, state) and _could_be_person(m.name)
+        ]:
             key = tuple(name_words(m.name))
             if state.genders.get(key, gender) != gender:
                 continue
@@ -530,6 +546,11 @@ def _is_organisation(mention: _Mention, state: _State) -> bool:
     return not any(m.kind == "person" and same_person(m.name, mention.name) for m in state.mentions)
 
 
+def _could_be_person(name: str) -> bool:
+    found = name.split()
+    return len(found) <= 3 and not any(w.lower() in ORGANISATION for w in found)
+
+
 def _continued(state: _State, n: int) -> Speaker | None:
     """The speaker of the last frame that had one, in this paragraph or the one before."""
     if state.recent is not None and n - state.recent[0] <= 1:
@@ -537,7 +558,7 @@ def _continued(state: _State, n: int) -> Speaker | None:
     return None
 
 
-def _mentions(doc, base, n, sentence_of, quoted) -> list[_Mention]:
+def _mentions(doc, base, n, sentence_of, quoted, genders) -> list[_Mention]:
     """Every name outside quotes: entities of the name kinds, with their role; the subjects
     of a clause flagged, for pronouns."""
     out = []
@@ -548,12 +569,15 @@ def _mentions(doc, base, n, sentence_of, quoted) -> list[_Mention]:
         if speaker is None:
             continue
         subject = ent.root.dep_ in ("nsubj", "nsubjpass")
+        title = doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
+        if COURTESY.get(title) or COURTESY.get(ent[0].lower_.rstrip(".")):
+            genders[tuple(name_words(speaker.name))] = (
+                COURTESY.get(title) or COURTESY[ent[0].lower_.rstrip(".")]
+            )
         out.append(
             _Mention(base + ent.start_char, sentence_of[ent.root.i], n, speaker.name,
                      speaker.role, NAME_LABELS[ent.label_], subject)
         )  # fmt: skip
-        if speaker.name.lower().startswith(("mr", "mrs", "ms")):
-            pass
     return out
 
 

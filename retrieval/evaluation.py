@@ -223,9 +223,13 @@ def evaluate(
     baseline: str | None = None,
     tuning: Tuning | None = None,
     articles: set[str] | None = None,
+    nlp_model: str | None = None,
 ) -> dict:
     """Ingest the set into a fresh temporary store and ask every question (the contract)."""
-    return measure(directory, embedder, baseline=baseline, tuning=tuning, articles=articles)[0]
+    return measure(
+        directory, embedder, baseline=baseline, tuning=tuning, articles=articles,
+        nlp_model=nlp_model,
+    )[0]  # fmt: skip
 
 
 def measure(
@@ -235,6 +239,7 @@ def measure(
     baseline: str | None = None,
     tuning: Tuning | None = None,
     articles: set[str] | None = None,
+    nlp_model: str | None = None,
 ) -> tuple[dict, Attribution]:
     """`evaluate`'s report and the attribution figures behind its `attribution`.
 
@@ -258,7 +263,7 @@ def measure(
         )
         return report, attribution(questions, chunks.__getitem__, plain, keys)
     with tempfile.TemporaryDirectory(prefix="briefbot-eval-") as tmp:
-        library = Library(Path(tmp), embedder, tuning)
+        library = Library(Path(tmp), embedder, tuning, nlp_model=nlp_model)
         try:
             key_to_id: dict[str, str] = {}
             items = [(key, text, meta.get(key)) for key, text in texts.items()]

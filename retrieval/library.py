@@ -95,9 +95,11 @@ class Library:
         tuning: Tuning | None = None,
         *,
         max_article_bytes: int = DEFAULT_MAX_BYTES,
+        nlp_model: str | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.max_article_bytes = max_article_bytes
+        self.nlp_model = nlp_model  # the spaCy pipeline speakers are attributed with (corpus.nlp)
         self.embedder = embedder
         self.tuning = tuning or Tuning()
         self.store = Store(self.data_dir / STORE_FILE)
@@ -305,7 +307,11 @@ class Library:
         for name, data, meta in items:
             try:
                 article = parse_article(
-                    data, filename=name, meta=meta, max_bytes=self.max_article_bytes
+                    data,
+                    filename=name,
+                    meta=meta,
+                    max_bytes=self.max_article_bytes,
+                    nlp_model=self.nlp_model,
                 )
             except ParseError as exc:
                 report(Outcome(name, error=exc))
