@@ -47,13 +47,21 @@ class Pipeline:
         self._nlp = None
         self._loading = threading.Lock()
         self._running = threading.Lock()  # spaCy's vocabulary grows as it reads: one at a time
+        self._lemmatizer = None  # a rule lemmatizer run only where attribution reads lemmas
+        self._lemmas: dict[tuple[str, str, str], str] = {}
 
     @property
     def nlp(self):
         if self._nlp is None:
             with self._loading:
                 if self._nlp is None:
-                    self._nlp = _load(self.name)
+                    nlp = _load(self.name)
+                    if "lemmatizer" in nlp.pipe_names:
+                        lemmatizer = nlp.get_pipe("lemmatizer")
+                        if getattr(lemmatizer, "mode", None) == "rule":
+                            nlp.disable_pipe("lemmatizer")
+                            self._lemmatizer = lemmatizer
+                    self._nlp = nlp
         return self._nlp
 
     def parse(self, texts: Sequence[str]) -> list:
@@ -62,7 +70,25 @@ class Pipeline:
             return []
         nlp = self.nlp
         with self._running:
-            return list(nlp.pipe(texts, batch_size=BATCH_SIZE))
+            docs = list(nlp.pipe(texts, batch_size=BATCH_SIZE))
+            if self._lemmatizer is not None:
+                self._lemmatize(docs)
+        return docs
+
+    def _lemmatize(self, docs: list) -> None:
+        """Lemmas of verbs and nouns only, each form looked up once: attribution reads no
+        other, and the rule lemmatizer over every token cost 13 % of the pipeline's time."""
+        cache = self._lemmas
+        for doc in docs:
+            for t in doc:
+                if t.pos_ in ("VERB", "NOUN"):
+                    key = (t.lower_, t.pos_, str(t.morph))
+                    lemma = cache.get(key)
+                    if lemma is None:
+                        lemma = cache[key] = self._lemmatizer.lemmatize(t)[0]
+                        if len(cache) > 200_000:
+                            cache.clear()
+                    t.lemma_ = lemma
 
     def tokens(self, texts: Sequence[str]) -> Iterator:
         """Docs with tokens only (the tokenizer, no model): cheap, for name look-ups."""
