@@ -43,8 +43,9 @@ QUALIFIERS = words("role_qualifiers")
 ABBREVIATIONS = dict(e.split() for e in words("abbreviations"))
 
 NAME_LABELS = {"PERSON": "person", "ORG": "org", "GPE": "org", "NORP": "org", "FAC": "org"}
-DIRECT_WORDS = 3  # a quote this long is someone's words; shorter ones may be scare quotes
-LINKED_WORDS = 2  # ... unless the speech predicate's clause holds it ("believes it “must end”")
+DIRECT_WORDS = 3  # a quote this long is someone's words, a statement; shorter ones may be
+LINKED_WORDS = 2  # scare quotes, but this long in a speech predicate's clause they make the
+# sentence reported speech ("believes the era “must end”")
 # A pronoun or role noun refers back at most this many paragraphs (the current one
 # included): further back, news names the person again.
 REFERENCE_PARAGRAPHS = 3
@@ -172,8 +173,9 @@ class Attributor:
         return runs
 
     def _direct(self, text, n, inside, tokens, predicates, by_predicate, quoted, base, state):
-        """(speaker, True) for a frame with a direct quote; (None, True) when it has one
-        whose speaker is unknown; (None, False) when it has none."""
+        """(speaker, True) for a frame with a direct quote, (None, True) when its speaker is
+        unknown; (speaker, False) for a short quote inside reported speech ("called it “very
+        strange”": reported, not a statement); (None, False) when there is none."""
         inside = [q for q in inside if not _is_title(q.inner(text))]
         long_ = [q for q in inside if q.words(text) >= DIRECT_WORDS]
         short = [q for q in inside if q.words(text) >= LINKED_WORDS]
@@ -191,7 +193,8 @@ class Attributor:
             if best is None or key < best[0]:
                 best = (key, p)
         if best is not None:
-            return self._resolve_up(best[1], predicates, by_predicate, base, n, state), True
+            speaker = self._resolve_up(best[1], predicates, by_predicate, base, n, state)
+            return speaker, bool(long_)
         if not long_:
             return None, False
         rest = [t for t in tokens if t.i not in quoted and not t.is_punct and not t.is_space]
@@ -269,7 +272,7 @@ class Attributor:
             return self._speaker_of(owner, base, n, state)
         for c in tok.children:
             if c.dep_ == "appos" and (named := _name(c)) is not None:
-                return Speaker(name=named.name, role=_join(_span_text(tok, stop=c), named.role))
+                return named  # "its director, Ana Berg,": the role is the phrase before
         definite = any(
             (c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or c.dep_ == "poss"
             for c in tok.children
@@ -446,7 +449,9 @@ def _name(tok) -> Speaker | None:
         role_tokens = []  # an outlet's tag or a place before the name ("AFP Ana Berg")
     if not role_tokens and tok.dep_ == "appos" and tok.head.pos_ == "NOUN" and tok.head.i < tok.i:
         role_tokens = [  # "the country's deputy leader, Ana Berg"
-            t for t in tok.head.subtree if t.i < span[0].i and t.dep_ != "det" and not t.is_punct
+            t
+            for t in tok.head.subtree
+            if t.i < span[0].i and t.dep_ != "det" and t.pos_ != "PRON" and not t.is_punct
         ]
     appos = next((c for c in tok.children if c.dep_ == "appos" and c.i > tok.i), None)
     after = tok.doc[span[-1].i + 1 : span[-1].i + 2]

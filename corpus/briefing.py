@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import pairwise
 
 from corpus.attribution import Attributor
@@ -57,6 +58,7 @@ def parse_briefing(
             drafts.extend(_statements(text, body_start, next_start, attributor))
         else:
             drafts.extend(_plain_section(text, body_start, next_start, key))
+    drafts = _reported_speakers(text, drafts, attributor)
     sections = tuple(
         dict.fromkeys(SECTION_NAMES.get(k, k) for _, _, k in headings if k != "sources")
     )
@@ -95,6 +97,22 @@ def _plain_section(text: str, start: int, end: int, key: str) -> list[Draft]:
         for block in _content_blocks(text, start, end)
         for cs, ce in chunk(text, block.start, block.end)
     ]
+
+
+def _reported_speakers(text: str, drafts: list[Draft], attributor: Attributor) -> list[Draft]:
+    """Passages outside Official Statements and the lead that report one person's words
+    ("Finance Minister Ana Berg said the fund was empty") carry that speaker; their
+    status stays the section's."""
+    spans = [
+        (d.start, d.end) for d in drafts if d.section != "Lead" and d.status is not Status.STATEMENT
+    ]
+    found = dict(zip(spans, attributor.attribute(text, spans), strict=True))
+    out = []
+    for d in drafts:
+        runs = found.get((d.start, d.end), [])
+        speakers = {r.speaker for r in runs if r.speaker is not None}
+        out.append(replace(d, speaker=speakers.pop()) if len(speakers) == 1 else d)
+    return out
 
 
 def _statements(text: str, start: int, end: int, attributor: Attributor) -> list[Draft]:
