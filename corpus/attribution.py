@@ -40,6 +40,7 @@ _ORG_ENTRIES = words("organisation_nouns")
 ORGANISATION = frozenset(e.rstrip(" *") for e in _ORG_ENTRIES)
 GENERIC_ORGANISATION = frozenset(e[:-2] for e in _ORG_ENTRIES if e.endswith(" *"))
 QUALIFIERS = words("role_qualifiers")
+HYPERNYMS = {e.split()[0]: frozenset(e.split()[1:]) for e in words("role_hypernyms")}
 ABBREVIATIONS = dict(e.split() for e in words("abbreviations"))
 
 NAME_LABELS = {"PERSON": "person", "ORG": "org", "GPE": "org", "NORP": "org", "FAC": "org"}
@@ -52,6 +53,7 @@ REFERENCE_PARAGRAPHS = 3
 COURTESY = {"mr": "m", "messrs": "m", "sir": "m", "lord": "m", "mrs": "f", "ms": "f", "miss": "f",
             "mme": "f", "mlle": "f", "dame": "f", "lady": "f", "mx": "", "dr": ""}  # fmt: skip
 _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
+_NOT_ROLE_ENTITIES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
 _CLAUSE_DEPS = {"ccomp", "xcomp", "parataxis"}
 
 
@@ -95,6 +97,8 @@ def _role_words(role: str | None) -> set[str]:
     for w in (role or "").replace("’s", " ").replace("'s", " ").replace("-", " ").split():
         w = w.strip(".,;:()").lower()
         found.add(ABBREVIATIONS.get(w, w))
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            found.add(w[:-1])  # "one of her lawyers"
     if found & {"spokesman", "spokeswoman", "spokesperson"}:
         found |= {"spokesman", "spokeswoman", "spokesperson"}
     return found
@@ -135,16 +139,25 @@ class Attributor:
                 _Mention(paragraphs[0][0] if paragraphs else 0, -1, 0, last.name, last.role,
                          "unknown", True, True)
             )  # fmt: skip
-        out = [
-            self._paragraph(text, n, span, qs, doc, state)
-            for n, (span, qs, doc) in enumerate(zip(paragraphs, quotes, docs, strict=True))
-        ]
+        # Every name of the article first (a role may be named after it is used: "the
+        # prosecutor said …" then "said prosecutor Ana Berg"), then the frames in order.
+        prepared = []
+        first = 0
+        for n, (span, qs, doc) in enumerate(zip(paragraphs, quotes, docs, strict=True)):
+            quoted = _quoted_tokens(doc, span[0], qs)
+            frames = _frames(text, span, qs)
+            sentence_of = _sentence_index(doc, span[0], frames, first)
+            state.mentions.extend(_mentions(doc, span[0], n, sentence_of, quoted, state.genders))
+            prepared.append((span, qs, doc, quoted, frames, first))
+            first += len(frames)
+        state.mentions.sort(key=lambda m: m.pos)
+        out = [self._paragraph(text, n, *args, state) for n, args in enumerate(prepared)]
         return _complete_names(out, state)
 
     # -- one paragraph --------------------------------------------------------------------
 
     def _paragraph(
-        self, text: str, n: int, span: tuple[int, int], quotes: list[Quote], doc, state: _State
+        self, text: str, n: int, span, quotes: list[Quote], doc, quoted, frames, first, state
     ) -> list[Run]:
         base = span[0]
         matcher = self._matcher
@@ -152,16 +165,14 @@ class Attributor:
         for match_id, ids in matcher(doc):
             name = doc.vocab.strings[match_id]
             by_predicate.setdefault(ids[0], []).append((self._rank[name], name, ids[-1]))
-        quoted = _quoted_tokens(doc, base, quotes)
-        frames = _frames(text, span, quotes)
-        sentence_of = _sentence_index(doc, base, frames, state.sentence)
-        state.mentions.extend(_mentions(doc, base, n, sentence_of, quoted, state.genders))
-        state.mentions.sort(key=lambda m: m.pos)
         runs: list[Run] = []
-        for fs, fe in frames:
+        for k, (fs, fe) in enumerate(frames):
+            state.sentence = first + k
             inside = [q for q in quotes if q.start < fe and fs < q.end]
             tokens = [t for t in doc if fs <= base + t.idx < fe]
-            predicates = [t for t in tokens if t.i in by_predicate and t.i not in quoted]
+            predicates = [
+                t for t in tokens if t.i in by_predicate and t.i not in quoted and not _aspect(t)
+            ]
             speaker, direct = self._direct(text, n, inside, tokens, predicates, by_predicate,
                                            quoted, base, state)  # fmt: skip
             if speaker is None and not direct:
@@ -169,7 +180,6 @@ class Attributor:
             if speaker is not None:
                 state.recent = (n, speaker)
             runs.append(Run(fs, fe, speaker, direct and speaker is not None))
-        state.sentence += len(frames)
         return runs
 
     def _direct(self, text, n, inside, tokens, predicates, by_predicate, quoted, base, state):
@@ -181,19 +191,30 @@ class Attributor:
         short = [q for q in inside if q.words(text) >= LINKED_WORDS]
         if not short:
             return None, False
-        best = None
-        for p in predicates:
-            subject = _subject_tokens(p)
-            linked = any(quoted.get(t.i) in inside and t.i not in subject for t in p.subtree)
-            gap = _gap(p, inside, base)
-            near = gap <= 4 and not any(i in quoted for i in subject)
-            if not (linked or (near and long_)):
-                continue
-            key = (not linked, gap)
-            if best is None or key < best[0]:
-                best = (key, p)
-        if best is not None:
-            speaker = self._resolve_up(best[1], predicates, by_predicate, base, n, state)
+        # The speech predicate a quote hangs from: the nearest one up the parse from the quote
+        # (its closing mark included), for the first quote that has one; else one right
+        # beside a long quote, the parse having gone astray.
+        chosen = None
+        governed = set(predicates) | {
+            t for t in tokens
+            if t.i not in quoted and t.lemma_.lower() in COMMUNICATION and _owner(t) is not None
+        }  # fmt: skip
+        for q in sorted(inside, key=lambda q: q.words(text) < DIRECT_WORDS):
+            chosen = next(iter(_governing(q, tokens, quoted, governed)), None)
+            if chosen is not None:
+                break
+        if chosen is not None and chosen.pos_ == "NOUN":  # "Berg's claim that “…”"
+            return self._speaker_of(_owner(chosen), base, n, state), bool(long_)
+        if chosen is None and long_:
+            near = [
+                (_gap(p, long_, base), p.i, p)
+                for p in predicates
+                if not any(i in quoted for i in _subject_tokens(p))
+            ]
+            near = [x for x in near if x[0] <= 4]
+            chosen = min(near)[2] if near else None
+        if chosen is not None:
+            speaker = self._resolve_up(chosen, predicates, by_predicate, base, n, state)
             return speaker, bool(long_)
         if not long_:
             return None, False
@@ -208,7 +229,8 @@ class Attributor:
     def _reported(self, n, predicates, by_predicate, quoted, base, state) -> Speaker | None:
         """The speaker of the frame's first speech predicate that reports what was said: it
         takes a clause ("said the count was unclear"), or an object of what it holds
-        ("condemned the strike"), or says "according to". The first, because a source
+        ("condemned the strike"), or names its speaker as agent ("was called “…” by Berg"),
+        or says "according to". The first, because a source
         named after the words is the outlet's ("…, Berg wrote, the agency reported"). Not
         one in a relative clause (it describes someone) or one only intended ("plans to
         announce")."""
@@ -216,8 +238,9 @@ class Attributor:
             if _describes(p) or (p.dep_ == "xcomp" and p.head.lemma_.lower() not in REPORTING):
                 continue
             says = any(c.dep_ in _CLAUSE_DEPS or c.lower_ == "that" for c in p.children)
-            holds = p.lemma_.lower() in STANCE and any(c.dep_ == "dobj" for c in p.children)
-            if says or holds or p.lower_ == "according":
+            holds = p.lemma_.lower() in STANCE  # "condemned the strike", "apologised"
+            passive = any(c.dep_ == "agent" for c in p.children)  # "was condemned by X"
+            if says or holds or passive or p.lower_ == "according":
                 return self._resolve_up(p, predicates, by_predicate, base, n, state, True)
         return None
 
@@ -254,29 +277,39 @@ class Attributor:
         return None
 
     def _speaker_of(self, tok, base, n, state, *, reported=False) -> Speaker | None:
+        """The speaker a subject (or agent, or owner) phrase names or refers back to."""
         pos = base + tok.idx
         if tok.lower_ in ("who", "that") and tok.head.dep_ == "relcl":
             tok = tok.head.head
+        if tok.lower_ == "one":  # "one of her lawyers, Ana Berg, said"
+            tok = next((g for c in tok.children if c.lower_ == "of" for g in c.children), tok)
         if tok.pos_ == "PRON":
             return _pronoun(tok, pos, n, state)
-        named = _name(tok)
+        if (person := _person_in_title(tok)) is not None:
+            return person
+        named = _name(tok) or _known_name(tok, state)
         if named is not None:
             return named
+        for c in tok.children:
+            if c.dep_ == "appos" and (named := _name(c)) is not None:
+                return named  # "its director, Ana Berg,": the role is the phrase before
         lemma = tok.lemma_.lower()
         owner = _owner(tok)
         if lemma in COMMUNICATION:
             if owner is not None:
                 return self._speaker_of(owner, base, n, state)
             return None if reported else _continued(state, n)
-        if lemma in VOICE and owner is not None:
-            return self._speaker_of(owner, base, n, state)
-        for c in tok.children:
-            if c.dep_ == "appos" and (named := _name(c)) is not None:
-                return named  # "its director, Ana Berg,": the role is the phrase before
         definite = any(
             (c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or c.dep_ == "poss"
             for c in tok.children
-        )
+        ) or (tok.tag_ == "NN" and not any(c.dep_ == "det" for c in tok.children))
+        if lemma in VOICE:  # "the Kremlin spokesman": the one named before, else the Kremlin
+            found = _by_role(tok, pos, n, state) if definite else None
+            if found is None and owner is not None:
+                found = self._speaker_of(owner, base, n, state)
+            return found
+        if _is_age(tok):  # "the 29-year-old said": the person the story is about
+            return _pronoun(tok, pos, n, state, gender="")
         if not definite or tok.tag_ in ("NNS", "NNPS"):
             return None
         return _by_role(tok, pos, n, state)
@@ -341,6 +374,29 @@ def _is_title(words: str) -> bool:
         and found[0][:1].isupper()
         and not any(w.endswith((".", "!", "?")) for w in found[:-1])
     )
+
+
+_ASPECTUAL = {"begin", "continue", "start", "keep", "go", "resume"}
+
+
+def _aspect(p) -> bool:
+    """ "continued to strike", "began to cry": the verb says when, not what was said."""
+    return p.lemma_.lower() in _ASPECTUAL and any(
+        c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX") for c in p.children
+    )
+
+
+def _governing(q: Quote, tokens, quoted, predicates) -> list:
+    """The predicates the quotation hangs from, nearest first."""
+    found = []
+    for t in tokens:
+        if quoted.get(t.i) is q and quoted.get(t.head.i) is not q:
+            for a in t.ancestors:
+                if a in predicates:
+                    if a not in found:
+                        found.append(a)
+                    break
+    return found
 
 
 def _describes(p) -> bool:
@@ -442,7 +498,11 @@ def _name(tok) -> Speaker | None:
     left = [t for t in tok.subtree if t.i < (titles[0].i if titles else span[0].i)]
     while left and (left[0].dep_ == "det" or left[0].is_punct or left[0].dep_ == "prep"):
         left = left[1:]
-    role_tokens = [t for t in left + titles if t.lower_.rstrip(".") not in COURTESY]
+    role_tokens = [
+        t
+        for t in left + titles
+        if t.lower_.rstrip(".") not in COURTESY and t.ent_type_ not in _NOT_ROLE_ENTITIES
+    ]
     if role_tokens and not any(
         t.pos_ == "NOUN" or t.lower_.rstrip(".") in HONORIFICS for t in role_tokens
     ):
@@ -476,6 +536,43 @@ def _after_clause(t, appos) -> bool:
     return any(a.dep_ == "relcl" for a in t.ancestors if a.i >= appos.i and a != appos)
 
 
+def _person_in_title(tok) -> Speaker | None:
+    """A person at the end of a long title the tagger took for an organisation ("Texas
+    Department of Public Safety Director Ana Berg"): the person speaks, the rest is the role."""
+    if tok.ent_type_ not in ("ORG", "GPE", "NORP", "FAC") and tok.pos_ != "PROPN":
+        return None
+    left = tok.left_edge.i
+    for ent in tok.doc.ents:
+        if ent.label_ != "PERSON" or ent.start <= tok.i or ent.end - 1 > tok.right_edge.i:
+            continue
+        between = tok.doc[left : ent.start]
+        if all(
+            t.text[:1].isupper() or t.lower_ in ("of", "and", "&", "for", "the", "-")
+            for t in between
+        ):
+            found = _name(ent.root)
+            if found is not None:
+                role = _text([t for t in between if t.dep_ != "det"]) or None
+                return Speaker(name=found.name, role=role)
+    return None
+
+
+def _known_name(tok, state: _State) -> Speaker | None:
+    """A capitalised word the tagger took for a common noun ("Berg said") that the article
+    names a person by elsewhere."""
+    if tok.pos_ != "NOUN" or not tok.text[:1].isupper() or tok.tag_ != "NN":
+        return None
+    if any(m.kind == "person" and same_person(tok.text, m.name) for m in state.mentions):
+        return Speaker(name=tok.text)
+    return None
+
+
+def _is_age(tok) -> bool:
+    """ "the 29-year-old", "the 61-year-old minister"."""
+    words = [t.lower_ for t in tok.subtree if t.i <= tok.i]
+    return "old" in words and any(w in ("year", "years") for w in words)
+
+
 def _owner(tok):
     """Whose statement or spokesperson this is: "Berg's", "from Berg", "a Berg statement"."""
     for c in tok.children:
@@ -492,28 +589,66 @@ def _owner(tok):
 # -- references back ----------------------------------------------------------------------
 
 
-def _candidates(state: _State, pos: int, n: int) -> list[_Mention]:
-    """Mentions before `pos` in the last paragraphs: the latest sentence first, and in one
-    sentence the subject first."""
-    found = [m for m in state.mentions if m.pos < pos and n - m.paragraph < REFERENCE_PARAGRAPHS]
+def _candidates(
+    state: _State, pos: int, n: int, window: int | None = REFERENCE_PARAGRAPHS
+) -> list[_Mention]:
+    """Mentions before `pos` (in the last `window` paragraphs): the latest sentence first,
+    and in one sentence the subject first. In the sentence being attributed only subjects
+    count ("Taking to the stage, he said": not the stage)."""
+    found = [
+        m
+        for m in state.mentions
+        if m.pos < pos
+        and (window is None or n - m.paragraph < window)
+        and (m.sentence != state.sentence or m.subject or m.speaker)
+    ]
     found.sort(key=lambda m: (m.sentence, m.speaker or m.subject, m.pos), reverse=True)
     return found
 
 
-def _pronoun(tok, pos: int, n: int, state: _State) -> Speaker | None:
+def _ahead(state: _State, pos: int, n: int) -> list[_Mention]:
+    """Mentions after `pos` in this paragraph and the next, nearest first: news may give a
+    role first and the name just after ("The prosecutor said … said prosecutor Ana Berg")."""
+    return [m for m in state.mentions if m.pos > pos and m.paragraph - n <= 1]
+
+
+def _role_texts(state: _State, name: str) -> list[str]:
+    return [m.role for m in state.mentions if m.role and same_person(m.name, name)]
+
+
+def _roles(state: _State, name: str) -> set[str]:
+    """Every role word the article gives this person, under any form of the name."""
+    return {
+        w
+        for m in state.mentions
+        if m.role and same_person(m.name, name)
+        for w in _role_words(m.role)
+    }
+
+
+def _gender_key(name: str) -> tuple[str, ...]:
+    return tuple(name_words(name)[-1:])  # by family name: "Ms Berg" tells of "Ana Berg"
+
+
+def _pronoun(tok, pos: int, n: int, state: _State, gender: str | None = None) -> Speaker | None:
+    """he/she: the latest person (subjects first) of that gender or of none known yet; it,
+    they: the latest organisation that spoke. `gender=""`: a person, whichever."""
     word = tok.lower_
-    if word in _PRONOUN_GENDER:
-        gender = _PRONOUN_GENDER[word]
+    if gender is not None or word in _PRONOUN_GENDER:
+        gender = _PRONOUN_GENDER.get(word, "") if gender is None else gender
         found = _candidates(state, pos, n)
         # People first; then a name the tagger took for an organisation, as it often does
         # with a surname it has not seen, unless the name says it is one ("… Airways").
         for m in [m for m in found if not _is_organisation(m, state)] + [
-            m for m in found if _is_organisation(m, state) and _could_be_person(m.name)
+            m
+            for m in found
+            if _is_organisation(m, state) and m.subject and _could_be_person(m.name)
         ]:
-            key = tuple(name_words(m.name))
-            if state.genders.get(key, gender) != gender:
+            key = _gender_key(m.name)
+            if gender and state.genders.get(key, gender) != gender:
                 continue
-            state.genders[key] = gender
+            if gender:
+                state.genders[key] = gender
             return Speaker(name=m.name, role=m.role)
         return None
     if word in ("it", "they", "them", "its", "their"):  # mostly things and groups: only an
@@ -525,20 +660,41 @@ def _pronoun(tok, pos: int, n: int, state: _State) -> Speaker | None:
 
 
 def _by_role(tok, pos: int, n: int, state: _State) -> Speaker | None:
-    """ "the minister", "the company": the last mention this role noun fits."""
+    """ "the minister", "the company": the last mention this role noun fits.
+
+    The noun must be in the role the person was given (or be a general word for it: "the
+    leader" for a president), and so must its modifiers ("the finance minister" is not the
+    health minister), except those of time and standing ("the former president") and a
+    nationality where the role names none ("the French president").
+    """
     noun = ABBREVIATIONS.get(tok.lemma_.lower(), tok.lemma_.lower())
-    modifiers = {
-        ABBREVIATIONS.get(c.lower_.rstrip("."), c.lower_.rstrip("."))
-        for c in tok.children
-        if c.dep_ in ("amod", "compound") and c.i < tok.i
-    } - QUALIFIERS
-    for m in _candidates(state, pos, n):
-        known = _role_words(m.role)
+    modifiers = [c for c in tok.children if c.dep_ in ("amod", "compound", "nmod") and c.i < tok.i]
+    plain = {ABBREVIATIONS.get(w, w) for c in modifiers if not c.text[:1].isupper()
+             for w in [c.lower_.rstrip(".")]} - QUALIFIERS  # fmt: skip
+    proper = {c.lower_ for c in modifiers if c.text[:1].isupper()} - QUALIFIERS
+    nouns = {noun} | HYPERNYMS.get(noun, frozenset())
+    for m in [*_candidates(state, pos, n, window=None), *_ahead(state, pos, n)]:
+        name = {w.lower() for w in m.name.split()}
         if noun in ORGANISATION and _is_organisation(m, state):
-            name = {w.lower() for w in m.name.split()}
+            known = _role_words(m.role)
             if noun in GENERIC_ORGANISATION or noun in name or noun in known:
                 return Speaker(name=m.name, role=m.role)
-        elif noun in known and modifiers <= known | {w.lower() for w in m.name.split()}:
+            continue
+        known = _roles(state, m.name)
+        if not nouns & known:
+            continue
+        # Modifiers must not contradict: the role's own ones (less its noun and titles)
+        # are absent, or the reference's are among them.
+        own = known - nouns - HONORIFICS - QUALIFIERS
+        if plain and not plain <= known | name and own:
+            continue
+        capitalised = {
+            w.lower()
+            for r in _role_texts(state, m.name)
+            for w in r.replace("’s", " ").replace("'s", " ").split()
+            if w[:1].isupper()
+        }
+        if proper <= known | name or not capitalised - nouns - HONORIFICS:
             return Speaker(name=m.name, role=m.role)
     return None
 
@@ -576,7 +732,7 @@ def _mentions(doc, base, n, sentence_of, quoted, genders) -> list[_Mention]:
         subject = ent.root.dep_ in ("nsubj", "nsubjpass")
         title = doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
         if COURTESY.get(title) or COURTESY.get(ent[0].lower_.rstrip(".")):
-            genders[tuple(name_words(speaker.name))] = (
+            genders[_gender_key(speaker.name)] = (
                 COURTESY.get(title) or COURTESY[ent[0].lower_.rstrip(".")]
             )
         out.append(
