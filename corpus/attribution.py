@@ -92,6 +92,12 @@ class _State:
     sentence: int = 0
 
 
+def _lemma(t) -> str:
+    """The token's lemma, or its lowercase form where the pipeline gave none (proper nouns:
+    the tagger takes a capitalised role noun for one)."""
+    return (t.lemma_ or t.lower_).lower()
+
+
 def _role_words(role: str | None) -> set[str]:
     found = set()
     for w in (role or "").replace("’s", " ").replace("'s", " ").replace("-", " ").split():
@@ -118,9 +124,10 @@ class Attributor:
         matcher = DependencyMatcher(self.pipeline.nlp.vocab)
         self._rank = {}
         for rank, pattern in enumerate(spec["patterns"]):
-            nodes = json.loads(
-                json.dumps(pattern["nodes"]).replace('"$REPORTING"', json.dumps(sorted(REPORTING)))
-            )
+            spec_text = json.dumps(pattern["nodes"])
+            spec_text = spec_text.replace('"$REPORTING"', json.dumps(sorted(REPORTING)))
+            spec_text = spec_text.replace('"$COMMUNICATION"', json.dumps(sorted(COMMUNICATION)))
+            nodes = json.loads(spec_text)
             matcher.add(pattern["name"], [nodes])
             self._rank[pattern["name"]] = rank
         return matcher
@@ -197,7 +204,7 @@ class Attributor:
         chosen = None
         governed = set(predicates) | {
             t for t in tokens
-            if t.i not in quoted and t.lemma_.lower() in COMMUNICATION and _owner(t) is not None
+            if t.i not in quoted and _lemma(t) in COMMUNICATION and _owner(t) is not None
         }  # fmt: skip
         for q in sorted(inside, key=lambda q: q.words(text) < DIRECT_WORDS):
             chosen = next(iter(_governing(q, tokens, quoted, governed)), None)
@@ -235,10 +242,10 @@ class Attributor:
         one in a relative clause (it describes someone) or one only intended ("plans to
         announce")."""
         for p in predicates:
-            if _describes(p) or (p.dep_ == "xcomp" and p.head.lemma_.lower() not in REPORTING):
+            if _describes(p) or (p.dep_ == "xcomp" and _lemma(p.head) not in REPORTING):
                 continue
             says = any(c.dep_ in _CLAUSE_DEPS or c.lower_ == "that" for c in p.children)
-            holds = p.lemma_.lower() in STANCE  # "condemned the strike", "apologised"
+            holds = _lemma(p) in STANCE  # "condemned the strike", "apologised"
             passive = any(c.dep_ == "agent" for c in p.children)  # "was condemned by X"
             if says or holds or passive or p.lower_ == "according":
                 return self._resolve_up(p, predicates, by_predicate, base, n, state, True)
@@ -262,13 +269,13 @@ class Attributor:
             found = [f for f in found if f[1] == "subject"]
         for _, name, i in found:
             tok = p.doc[i]
-            if name == "said_name" and (tok.i < p.i or p.lemma_ == "tell"):
+            if name in ("said_name", "said_statement") and (tok.i < p.i or p.lemma_ == "tell"):
                 continue
             speaker = self._speaker_of(tok, base, n, state, reported=reported)
             if speaker is not None:
                 state.mentions.append(
                     _Mention(base + p.idx, state.sentence, n, speaker.name, speaker.role,
-                             _kind(tok), True, True)
+                             _kind_of(speaker.name, tok, state), True, True)
                 )  # fmt: skip
                 state.mentions.sort(key=lambda m: m.pos)
                 return speaker
@@ -293,12 +300,14 @@ class Attributor:
         for c in tok.children:
             if c.dep_ == "appos" and (named := _name(c)) is not None:
                 return named  # "its director, Ana Berg,": the role is the phrase before
-        lemma = tok.lemma_.lower()
+        lemma = _lemma(tok)
         owner = _owner(tok)
         if lemma in COMMUNICATION:
             if owner is not None:
                 return self._speaker_of(owner, base, n, state)
-            return None if reported else _continued(state, n)
+            if reported:
+                return None
+            return _continued(state, n) or _recent_subject(state, pos, n)
         definite = any(
             (c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or c.dep_ == "poss"
             for c in tok.children
@@ -381,7 +390,7 @@ _ASPECTUAL = {"begin", "continue", "start", "keep", "go", "resume"}
 
 def _aspect(p) -> bool:
     """ "continued to strike", "began to cry": the verb says when, not what was said."""
-    return p.lemma_.lower() in _ASPECTUAL and any(
+    return _lemma(p) in _ASPECTUAL and any(
         c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX") for c in p.children
     )
 
@@ -424,6 +433,16 @@ def _colon_speaker(tokens, quoted):
                 if c.dep_ == "nsubj":
                     return c
     return None
+
+
+def _kind_of(name: str, tok, state: _State) -> str:
+    """A speaker's kind: its own tag, else what the article's mentions of the name say
+    (a speaker found through "the bank said" is the bank)."""
+    kind = _kind(tok)
+    if kind != "unknown":
+        return kind
+    kinds = {m.kind for m in state.mentions if m.kind != "unknown" and same_person(m.name, name)}
+    return "person" if "person" in kinds else kinds.pop() if kinds else "unknown"
 
 
 def _kind(tok) -> str:
@@ -503,8 +522,8 @@ def _name(tok) -> Speaker | None:
         for t in left + titles
         if t.lower_.rstrip(".") not in COURTESY and t.ent_type_ not in _NOT_ROLE_ENTITIES
     ]
-    if role_tokens and not any(
-        t.pos_ == "NOUN" or t.lower_.rstrip(".") in HONORIFICS for t in role_tokens
+    if len(role_tokens) == 1 and not (
+        role_tokens[0].pos_ == "NOUN" or role_tokens[0].lower_.rstrip(".") in HONORIFICS
     ):
         role_tokens = []  # an outlet's tag or a place before the name ("AFP Ana Berg")
     if not role_tokens and tok.dep_ == "appos" and tok.head.pos_ == "NOUN" and tok.head.i < tok.i:
@@ -627,7 +646,14 @@ def _roles(state: _State, name: str) -> set[str]:
 
 
 def _gender_key(name: str) -> tuple[str, ...]:
-    return tuple(name_words(name)[-1:])  # by family name: "Ms Berg" tells of "Ana Berg"
+    return tuple(name_words(name))
+
+
+def _gender(state: _State, name: str) -> str | None:
+    """What the article says of this person's gender: under the full name, or under the
+    family name alone ("Ms Berg" tells of "Ana Berg")."""
+    key = _gender_key(name)
+    return state.genders.get(key) or state.genders.get(key[-1:])
 
 
 def _pronoun(tok, pos: int, n: int, state: _State, gender: str | None = None) -> Speaker | None:
@@ -645,7 +671,7 @@ def _pronoun(tok, pos: int, n: int, state: _State, gender: str | None = None) ->
             if _is_organisation(m, state) and m.subject and _could_be_person(m.name)
         ]:
             key = _gender_key(m.name)
-            if gender and state.genders.get(key, gender) != gender:
+            if gender and _gender(state, m.name) not in (None, gender):
                 continue
             if gender:
                 state.genders[key] = gender
@@ -667,7 +693,7 @@ def _by_role(tok, pos: int, n: int, state: _State) -> Speaker | None:
     health minister), except those of time and standing ("the former president") and a
     nationality where the role names none ("the French president").
     """
-    noun = ABBREVIATIONS.get(tok.lemma_.lower(), tok.lemma_.lower())
+    noun = ABBREVIATIONS.get(_lemma(tok), _lemma(tok))
     modifiers = [c for c in tok.children if c.dep_ in ("amod", "compound", "nmod") and c.i < tok.i]
     plain = {ABBREVIATIONS.get(w, w) for c in modifiers if not c.text[:1].isupper()
              for w in [c.lower_.rstrip(".")]} - QUALIFIERS  # fmt: skip
@@ -710,6 +736,15 @@ def _is_organisation(mention: _Mention, state: _State) -> bool:
 def _could_be_person(name: str) -> bool:
     found = name.split()
     return len(found) <= 3 and not any(w.lower() in ORGANISATION for w in found)
+
+
+def _recent_subject(state: _State, pos: int, n: int) -> Speaker | None:
+    """Who the post or statement is by when it names nobody: the subject of the paragraph
+    before, or of this one ("Berg posted on Sunday. “…,” read the post")."""
+    for m in _candidates(state, pos, n, window=2):
+        if m.subject or m.speaker:
+            return Speaker(name=m.name, role=m.role)
+    return None
 
 
 def _continued(state: _State, n: int) -> Speaker | None:
