@@ -487,10 +487,20 @@ def _name_span(tok):
         return None
     span = [tok]
     k = tok.i - 1
-    while k >= 0 and tok.doc[k].pos_ == "PROPN" and tok.doc[k].dep_ in ("compound", "flat", "nmod"):
+    while k >= 0 and _name_part(tok.doc[k]):
         span.insert(0, tok.doc[k])
         k -= 1
     return span
+
+
+def _name_part(t) -> bool:
+    """A word before a proper noun that belongs to the name: a proper noun, or a
+    capitalised word the tagger took for a common one ("Tomasz Wrona"), not a title."""
+    if t.dep_ not in ("compound", "flat", "nmod"):
+        return False
+    if t.pos_ == "PROPN":
+        return True
+    return t.pos_ == "NOUN" and t.text[:1].isupper() and t.lower_ not in HONORIFICS
 
 
 def _name(tok) -> Speaker | None:
