@@ -103,13 +103,12 @@ def _reported_speakers(text: str, drafts: list[Draft], attributor: Attributor) -
     """Passages outside Official Statements and the lead that report one person's words
     ("Finance Minister Ana Berg said the fund was empty") carry that speaker; their
     status stays the section's."""
-    spans = [
-        (d.start, d.end) for d in drafts if d.section != "Lead" and d.status is not Status.STATEMENT
-    ]
+    # The lead is read too, for the full names and roles it gives, but keeps no speaker.
+    spans = [(d.start, d.end) for d in drafts if d.status is not Status.STATEMENT]
     found = dict(zip(spans, attributor.attribute(text, spans), strict=True))
     out = []
     for d in drafts:
-        runs = found.get((d.start, d.end), [])
+        runs = found.get((d.start, d.end), []) if d.section != "Lead" else []
         speakers = {r.speaker for r in runs if r.speaker is not None}
         out.append(replace(d, speaker=speakers.pop()) if len(speakers) == 1 else d)
     return out

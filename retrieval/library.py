@@ -16,6 +16,7 @@ from corpus.decode import DEFAULT_MAX_BYTES
 from corpus.errors import CorpusError, DuplicateArticle, ParseError
 from corpus.models import Article, Passage, Status
 from corpus.parse import ArticleMeta, parse_article
+from corpus.speakers import same_person
 from corpus.store import ArticleSummary, Store
 from retrieval.answer import Answer, Result, Source
 from retrieval.embedder import Embedder
@@ -460,7 +461,7 @@ class Library:
         anything but another unconfirmed claim: its label is the point)."""
         if (a.status is Status.UNCONFIRMED) != (b.status is Status.UNCONFIRMED):
             return False
-        if a.speaker and b.speaker and a.speaker.name != b.speaker.name:
+        if a.speaker and b.speaker and not same_person(a.speaker.name, b.speaker.name):
             return False
         if a.article_id == b.article_id:
             return similarity >= self.tuning.same_article_duplicate
