@@ -134,20 +134,28 @@ def _cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.embedder import SentenceTransformerEmbedder
-    from retrieval.evaluation import evaluate, format_table, load_set
+    from retrieval.evaluation import article_keys, format_table, load_set, measure
 
     directory = Path(args.dir)
     if not (directory / "questions.jsonl").is_file():
         print(f"{directory} has no questions.jsonl", file=sys.stderr)
         return 1
     embedder = SentenceTransformerEmbedder(settings.embedding_model, device=settings.device)
-    report = evaluate(directory, embedder, baseline=args.baseline)
+    keys = article_keys(args.articles) if args.articles else None
+    report, attribution = measure(
+        directory, embedder, baseline=args.baseline, articles=keys, nlp_model=settings.nlp_model
+    )
     if args.json:
         print(json.dumps(report))
     else:
         _, _, questions = load_set(directory)
+        if keys is not None:
+            questions = [
+                q for q in questions if q["gold"] and {g["article"] for g in q["gold"]} <= keys
+            ]
         counts = Counter(q["kind"] for q in questions)
         print(format_table(report, counts))
+        print(attribution.describe())
     return 0
 
 
@@ -231,6 +239,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--baseline", choices=["dense-chunks"], help="measure a baseline instead of briefbot"
     )
+    p.add_argument(
+        "--articles", metavar="KEYS",
+        help="ask only the questions whose gold lies in these articles, e.g. 032-047,050"
+        " (all articles are still ingested; negatives are left out)",
+    )  # fmt: skip
     p.set_defaults(func=_cmd_eval)
 
     p = command(

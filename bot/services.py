@@ -15,4 +15,5 @@ def open_library(settings: Settings) -> Library:
         embedder,
         Tuning(approximate_from=settings.approximate_from),
         max_article_bytes=settings.max_article_bytes,
+        nlp_model=settings.nlp_model,
     )

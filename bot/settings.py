@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from corpus.nlp import DEFAULT_MODEL as DEFAULT_NLP_MODEL
 from retrieval.embedder import DEFAULT_MODEL
 from retrieval.vector_index import APPROXIMATE_FROM
 
@@ -27,6 +28,10 @@ class Settings(BaseSettings):
         description="sentence-transformers model name or local path; the default is bundled.",
     )
     device: str | None = Field(None, description="cpu, cuda, mps; empty picks automatically.")
+    nlp_model: str = Field(
+        DEFAULT_NLP_MODEL,
+        description="spaCy pipeline for speaker attribution: a package name or a path.",
+    )
     max_article_bytes: int = Field(2_000_000, gt=0, description="Largest article accepted.")
     approximate_from: int = Field(
         APPROXIMATE_FROM,

@@ -14,7 +14,7 @@ from bot.delivery import kick_delivery
 from bot.followups import queue_followups
 from bot.subscriptions import AlreadySubscribed, Kind, Schedule, Subscription, SubscriptionLimit
 from corpus.models import Article, Status
-from corpus.quotes import same_person
+from corpus.speakers import same_person
 
 log = logging.getLogger(__name__)
 

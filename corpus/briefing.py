@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import pairwise
 
+from corpus.attribution import Attributor
 from corpus.drafts import Draft, Parsed
 from corpus.models import Speaker, Status
-from corpus.plain import quote_runs
+from corpus.plain import drafts_of
 from corpus.sections import SECTION_NAMES, SECTION_STATUS, heading_key, is_furniture
 from corpus.segment import Block, blocks, chunk, lines, trim
 
@@ -28,7 +30,9 @@ def find_headings(text: str) -> list[tuple[int, int, str]]:
     return [(s, e, key) for s, e in lines(text) if (key := heading_key(text[s:e]))]
 
 
-def parse_briefing(text: str, headings: list[tuple[int, int, str]]) -> Parsed:
+def parse_briefing(
+    text: str, headings: list[tuple[int, int, str]], attributor: Attributor
+) -> Parsed:
     """Parse a text whose headings were found by `find_headings`."""
     title_block = next(iter(blocks(text, 0, headings[0][0])), None) if headings else None
     title = None
@@ -51,9 +55,10 @@ def parse_briefing(text: str, headings: list[tuple[int, int, str]]) -> Parsed:
         if key == "lead":
             drafts.extend(_lead(text, body_start, next_start))
         elif key == "statements":
-            drafts.extend(_statements(text, body_start, next_start))
+            drafts.extend(_statements(text, body_start, next_start, attributor))
         else:
             drafts.extend(_plain_section(text, body_start, next_start, key))
+    drafts = _reported_speakers(text, drafts, attributor)
     sections = tuple(
         dict.fromkeys(SECTION_NAMES.get(k, k) for _, _, k in headings if k != "sources")
     )
@@ -94,7 +99,22 @@ def _plain_section(text: str, start: int, end: int, key: str) -> list[Draft]:
     ]
 
 
-def _statements(text: str, start: int, end: int) -> list[Draft]:
+def _reported_speakers(text: str, drafts: list[Draft], attributor: Attributor) -> list[Draft]:
+    """Passages outside Official Statements and the lead that report one person's words
+    ("Finance Minister Ana Berg said the fund was empty") carry that speaker; their
+    status stays the section's."""
+    # The lead is read too, for the full names and roles it gives, but keeps no speaker.
+    spans = [(d.start, d.end) for d in drafts if d.status is not Status.STATEMENT]
+    found = dict(zip(spans, attributor.attribute(text, spans), strict=True))
+    out = []
+    for d in drafts:
+        runs = found.get((d.start, d.end), []) if d.section != "Lead" else []
+        speakers = {r.speaker for r in runs if r.speaker is not None}
+        out.append(replace(d, speaker=speakers.pop()) if len(speakers) == 1 else d)
+    return out
+
+
+def _statements(text: str, start: int, end: int, attributor: Attributor) -> list[Draft]:
     """Quotes followed by an attribution line; several quoted paragraphs may share one."""
     out: list[Draft] = []
     pending: list[tuple[int, int]] = []
@@ -125,12 +145,10 @@ def _statements(text: str, start: int, end: int) -> list[Draft]:
             emit(last)
         else:
             emit(last if pending else None)
-            runs, last = quote_runs(text, block.start, block.end, last)
-            for s, e, speaker in runs:
-                out.extend(
-                    Draft(cs, ce, "Official Statements", Status.STATEMENT, speaker)
-                    for cs, ce in chunk(text, s, e)
-                )
+            (runs,) = attributor.attribute(text, [(block.start, block.end)], last)
+            for run in runs:
+                out.extend(drafts_of(text, run, "Official Statements", Status.STATEMENT))
+                last = run.speaker or last
     emit(None)
     return out
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from corpus.attribution import attributor
 from corpus.briefing import find_headings, parse_briefing
 from corpus.decode import DEFAULT_MAX_BYTES, decode_text
 from corpus.errors import EmptyArticle
@@ -51,8 +52,13 @@ def parse_article(
     filename: str | None = None,
     meta: ArticleMeta | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    nlp_model: str | None = None,
 ) -> Article:
-    """Parse one article; raises a ParseError subclass with a reason for people."""
+    """Parse one article; raises a ParseError subclass with a reason for people.
+
+    `nlp_model`: the spaCy pipeline speakers are attributed with (corpus.nlp; a name or a
+    path, `en_core_web_sm` by default).
+    """
     meta = meta or ArticleMeta()
     text = decode_text(data, max_bytes=max_bytes)
     html_title = None
@@ -63,10 +69,11 @@ def parse_article(
         raise EmptyArticle("no text is left once the markup is removed")
     headings = find_headings(text)
     keys = {key for _, _, key in headings}
+    speakers = attributor(nlp_model)
     if len(keys) >= 2 and keys & BRIEFING_MARKERS:
-        parsed = parse_briefing(text, headings)
+        parsed = parse_briefing(text, headings, speakers)
     else:
-        parsed = parse_plain(text)
+        parsed = parse_plain(text, speakers)
     drafts = [d for d in parsed.drafts if re.search(r"\w", text[d.start : d.end])]
     if not drafts:
         raise EmptyArticle("no readable paragraph was found in the text")

@@ -1,15 +1,15 @@
-"""Plain articles: paragraphs become passages, attributed direct quotes become statements."""
+"""Plain articles: paragraphs become passages, attributed direct quotes become statements
+and reported speech keeps its speaker (corpus.attribution)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
+from corpus.attribution import Attributor, Run
 from corpus.drafts import Draft, Parsed
-from corpus.models import Speaker, Status
-from corpus.quotes import attributed_speaker, full_name, reported_speaker
+from corpus.models import Status
 from corpus.sections import is_furniture
-from corpus.segment import Block, blocks, chunk, sentences
+from corpus.segment import Block, blocks, chunk
 
 _SOURCE_LINE = re.compile(r"(source|sources|via|credit|photo|image)\s*:", re.IGNORECASE)
 _BYLINE = re.compile(r"[*_(\s]*(?i:(?P<by>by)|written by|reporting by)\s+[A-Z]")
@@ -46,15 +46,16 @@ def looks_like_title(text: str, block: Block, has_more: bool) -> bool:
     )
 
 
-def parse_plain(text: str, start: int = 0, *, section: str = "Body") -> Parsed:
+def parse_plain(
+    text: str, attributor: Attributor, start: int = 0, *, section: str = "Body"
+) -> Parsed:
     """Parse prose from `start` on; the first line is the title when it reads like one."""
     found = [b for b in blocks(text, start) if not is_furniture(text[b.start : b.end])]
     title = None
     if found and looks_like_title(text, found[0], len(found) > 1):
         title = text[found[0].start : found[0].end].lstrip("#").strip()
         found = found[1:]
-    drafts: list[Draft] = []
-    last: Speaker | None = None
+    content: list[tuple[Block, str]] = []
     for block in found:
         line = text[block.start : block.end]
         if _SOURCE_LINE.match(line) or is_byline(line):
@@ -63,36 +64,22 @@ def parse_plain(text: str, start: int = 0, *, section: str = "Body") -> Parsed:
             if len(line) <= 60 and not line.isupper():
                 section = line.rstrip(":").strip("#* ").strip()
             continue
-        runs, last = quote_runs(text, block.start, block.end, last)
-        for s, e, speaker in runs:
-            status = Status.STATEMENT if speaker else Status.UNSPECIFIED
-            drafts.extend(Draft(cs, ce, section, status, speaker) for cs, ce in chunk(text, s, e))
-    named = {}
-    for d in drafts:
-        if d.speaker and d.speaker.name not in named:
-            named[d.speaker.name] = full_name(text, d.speaker.name)
+        content.append((block, section))
+    runs = attributor.attribute(text, [(b.start, b.end) for b, _ in content])
     drafts = [
-        replace(d, speaker=d.speaker.model_copy(update={"name": named[d.speaker.name]}))
-        if d.speaker
-        else d
-        for d in drafts
+        draft
+        for (_, block_section), block_runs in zip(content, runs, strict=True)
+        for run in block_runs
+        for draft in drafts_of(text, run, block_section)
     ]
     return Parsed(title, drafts, "plain", (section,))
 
 
-def quote_runs(
-    text: str, start: int, end: int, last: Speaker | None
-) -> tuple[list[tuple[int, int, Speaker | None]], Speaker | None]:
-    """Consecutive sentences grouped by who is quoted in them (None for reported prose)."""
-    runs: list[tuple[int, int, Speaker | None]] = []
-    for s, e in sentences(text, start, end):
-        speaker = attributed_speaker(text, s, e, last)
-        if speaker:
-            last = speaker
-        elif reported := reported_speaker(text, s, e):
-            last = reported
-        if runs and runs[-1][2] == speaker:
-            runs[-1] = (runs[-1][0], e, speaker)
-        else:
-            runs.append((s, e, speaker))
-    return runs, last
+def drafts_of(text: str, run: Run, section: str, status: Status | None = None) -> list[Draft]:
+    """A run's passages: a direct quote is a statement, anything else keeps `status`
+    (reported by default); reported speech keeps its speaker."""
+    if status is None:
+        status = Status.STATEMENT if run.direct else Status.UNSPECIFIED
+    return [
+        Draft(cs, ce, section, status, run.speaker) for cs, ce in chunk(text, run.start, run.end)
+    ]

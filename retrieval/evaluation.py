@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,15 +16,19 @@ from corpus.errors import DuplicateArticle
 from corpus.models import Passage, Status
 from corpus.parse import ArticleMeta
 from corpus.sidecar import read_sidecar
+from corpus.speakers import SpeakerRegistry
 from retrieval.embedder import Embedder
 from retrieval.library import Library, Tuning
 
 MAX_HIT_CHARS = 600
 RANKS = 10
 FIGURES = ("hit@1", "hit@3", "mrr", "status_accuracy", "abstained_negative", "false_abstention")
+ATTRIBUTION = "attribution"  # overall only: null per kind, and where no passages are known
 
 # A retriever maps a question to the passages shown, best first (empty: "nothing found").
 Retriever = Callable[[str], list[Passage]]
+# The passages an article was cut into, by article id.
+PassagesOf = Callable[[str], Iterable[Passage]]
 
 
 class EvaluationError(Exception):
@@ -61,8 +67,13 @@ def score(
     answer: Callable[[dict], list[Passage]],
     texts_by_id: dict[str, str],
     key_to_id: dict[str, str],
+    passages_of: PassagesOf | None = None,
 ) -> dict:
-    """Run every question and compute the figures, overall and per kind."""
+    """Run every question and compute the figures, overall and per kind.
+
+    `attribution` needs the passages each article was cut into (`passages_of`); without
+    them it is null.
+    """
     rows: list[dict] = []
     for q in questions:
         shown = answer(q)[:RANKS]
@@ -84,8 +95,98 @@ def score(
             {"kind": q["kind"], "answerable": bool(q["gold"]), "shown": len(shown),
              "first_hit": first_hit, "status": status_checks}
         )  # fmt: skip
-    per_kind = {kind: _figures([r for r in rows if r["kind"] == kind]) for kind in _kinds(rows)}
-    return {"n": len(rows), "overall": _figures(rows), "per_kind": per_kind}
+    per_kind = {
+        kind: _figures([r for r in rows if r["kind"] == kind]) | {ATTRIBUTION: None}
+        for kind in _kinds(rows)
+    }
+    found = attribution(questions, passages_of, texts_by_id, key_to_id) if passages_of else None
+    overall = _figures(rows) | {ATTRIBUTION: found.recall if found else None}
+    return {"n": len(rows), "overall": overall, "per_kind": per_kind}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who the parser says is speaking, measured on the gold items that name a speaker.
+
+    `recall` is the contract's `attribution`: of the gold items with status `statement` and
+    a `speaker` (each distinct article, snippet and speaker once), the share whose containing
+    passage carries that speaker. `precision`: of the gold items with a speaker (any status)
+    whose containing passage carries a speaker, the share where it is that one. `reported`:
+    `recall` for the gold items with a speaker that are not statements (reported speech).
+    Same person by the registry's rule, over the speakers the parser found.
+    """
+
+    statements: int
+    statements_attributed: int
+    given: int
+    given_right: int
+    reported: int
+    reported_attributed: int
+
+    @staticmethod
+    def _share(k: int, n: int) -> float | None:
+        return round(k / n, 4) if n else None
+
+    @property
+    def recall(self) -> float | None:
+        return self._share(self.statements_attributed, self.statements)
+
+    @property
+    def precision(self) -> float | None:
+        return self._share(self.given_right, self.given)
+
+    @property
+    def reported_recall(self) -> float | None:
+        return self._share(self.reported_attributed, self.reported)
+
+    def describe(self) -> str:
+        def fig(x: float | None) -> str:
+            return "—" if x is None else f"{x:.3f}"
+
+        return (
+            f"attribution {fig(self.recall)} ({self.statements_attributed} of {self.statements}"
+            f" quotes); precision {fig(self.precision)} ({self.given_right} of {self.given}"
+            f" given a speaker); reported speech {fig(self.reported_recall)}"
+            f" ({self.reported_attributed} of {self.reported})"
+        )
+
+
+def attribution(
+    questions: list[dict],
+    passages_of: PassagesOf,
+    texts_by_id: dict[str, str],
+    key_to_id: dict[str, str],
+) -> Attribution:
+    """Measure speaker attribution on the gold items of the questions (see `Attribution`)."""
+    items = {
+        (g["article"], g["snippet"], g["speaker"], g["status"] == Status.STATEMENT.value)
+        for q in questions
+        for g in q["gold"]
+        if g.get("speaker") and g["article"] in key_to_id
+    }
+    cut = {aid: list(passages_of(aid)) for aid in {key_to_id[key] for key, *_ in items}}
+    registry = SpeakerRegistry(
+        (p.speaker.name, p.speaker.role) for ps in cut.values() for p in ps if p.speaker
+    )
+    counts = dict.fromkeys(("statements", "sa", "given", "right", "reported", "ra"), 0)
+    for key, snippet, speaker, is_statement in sorted(items):
+        aid = key_to_id[key]
+        places = [m.start() for m in re.finditer(re.escape(snippet), texts_by_id[aid])]
+        names = [
+            p.speaker.name
+            for p in cut[aid]
+            if p.speaker and any(p.start < at + len(snippet) and at < p.end for at in places)
+        ]
+        right = any(registry.same_person(name, speaker) for name in names)
+        counts["statements" if is_statement else "reported"] += 1
+        counts["sa" if is_statement else "ra"] += right
+        if names:
+            counts["given"] += 1
+            counts["right"] += right
+    return Attribution(
+        counts["statements"], counts["sa"], counts["given"], counts["right"],
+        counts["reported"], counts["ra"],
+    )  # fmt: skip
 
 
 def _kinds(rows: list[dict]) -> list[str]:
@@ -121,27 +222,64 @@ def evaluate(
     *,
     baseline: str | None = None,
     tuning: Tuning | None = None,
+    articles: set[str] | None = None,
+    nlp_model: str | None = None,
 ) -> dict:
-    """Ingest the set into a fresh temporary store and ask every question."""
+    """Ingest the set into a fresh temporary store and ask every question (the contract)."""
+    return measure(
+        directory, embedder, baseline=baseline, tuning=tuning, articles=articles,
+        nlp_model=nlp_model,
+    )[0]  # fmt: skip
+
+
+def measure(
+    directory: Path,
+    embedder: Embedder,
+    *,
+    baseline: str | None = None,
+    tuning: Tuning | None = None,
+    articles: set[str] | None = None,
+    nlp_model: str | None = None,
+) -> tuple[dict, Attribution]:
+    """`evaluate`'s report and the attribution figures behind its `attribution`.
+
+    With `articles` (keys), every article is still ingested, but only the questions whose
+    gold lies in those articles are asked (negatives are left out).
+    """
     texts, meta, questions = load_set(directory)
+    if articles is not None:
+        questions = [
+            q for q in questions if q["gold"] and all(g["article"] in articles for g in q["gold"])
+        ]
     if baseline is not None:
         if baseline != "dense-chunks":
             raise ValueError(f"unknown baseline {baseline!r}; known: dense-chunks")
         plain = {key: decode_text(text) for key, text in texts.items()}
-        retrieve = dense_chunks_retriever(plain, embedder)
+        chunks = dense_chunks(plain)
+        retrieve = dense_chunks_retriever(plain, embedder, chunks)
         keys = {key: key for key in plain}
-        return score(questions, lambda q: retrieve(q["question"]), plain, keys)
+        report = score(
+            questions, lambda q: retrieve(q["question"]), plain, keys, chunks.__getitem__
+        )
+        return report, attribution(questions, chunks.__getitem__, plain, keys)
     with tempfile.TemporaryDirectory(prefix="briefbot-eval-") as tmp:
-        library = Library(Path(tmp), embedder, tuning)
+        library = Library(Path(tmp), embedder, tuning, nlp_model=nlp_model)
         try:
             key_to_id = ingest_texts(library, texts, meta)
             # Spans refer to the stored text (the first file's, for a duplicate).
-            texts_by_id = {aid: library.store.get(aid).text for aid in set(key_to_id.values())}
+            stored = {aid: library.store.get(aid) for aid in set(key_to_id.values())}
+            texts_by_id = {aid: a.text for aid, a in stored.items()}
 
             def retrieve(question: str) -> list[Passage]:
                 return [r.passage for r in library.ask(question, limit=RANKS).results]
 
-            return score(questions, lambda q: retrieve(q["question"]), texts_by_id, key_to_id)
+            def passages_of(aid: str) -> tuple[Passage, ...]:
+                return stored[aid].passages
+
+            report = score(
+                questions, lambda q: retrieve(q["question"]), texts_by_id, key_to_id, passages_of
+            )
+            return report, attribution(questions, passages_of, texts_by_id, key_to_id)
         finally:
             library.close()
 
@@ -164,20 +302,30 @@ def ingest_texts(
     return key_to_id
 
 
-def dense_chunks_retriever(texts_by_id: dict[str, str], embedder: Embedder) -> Retriever:
-    """A plain LangChain FAISS user's setup: 500-character chunks, cosine top 10, no abstention."""
-    chunks: list[Passage] = []
+def dense_chunks(texts_by_id: dict[str, str]) -> dict[str, list[Passage]]:
+    """A plain LangChain FAISS user's chunks: 500 characters, recursive splitting."""
+    chunks: dict[str, list[Passage]] = {}
     for aid, text in texts_by_id.items():
-        for i, (s, e) in enumerate(split_chunks(text, 0, len(text), 500)):
-            chunks.append(
-                Passage(article_id=aid, ordinal=i, section="chunk", status=Status.UNSPECIFIED,
-                        start=s, end=e, text=text[s:e])
-            )  # fmt: skip
-    matrix = embedder.encode([c.text for c in chunks])
+        chunks[aid] = [
+            Passage(article_id=aid, ordinal=i, section="chunk", status=Status.UNSPECIFIED,
+                    start=s, end=e, text=text[s:e])
+            for i, (s, e) in enumerate(split_chunks(text, 0, len(text), 500))
+        ]  # fmt: skip
+    return chunks
+
+
+def dense_chunks_retriever(
+    texts_by_id: dict[str, str],
+    embedder: Embedder,
+    chunks: dict[str, list[Passage]] | None = None,
+) -> Retriever:
+    """A plain LangChain FAISS user's setup: 500-character chunks, cosine top 10, no abstention."""
+    flat = [c for cs in (chunks or dense_chunks(texts_by_id)).values() for c in cs]
+    matrix = embedder.encode([c.text for c in flat])
 
     def retrieve(question: str) -> list[Passage]:
         scores = matrix @ embedder.encode([question])[0]
-        return [chunks[i] for i in np.argsort(-scores)[:RANKS]]
+        return [flat[i] for i in np.argsort(-scores)[:RANKS]]
 
     return retrieve
 
@@ -223,3 +371,19 @@ def format_table(report: dict, counts: dict[str, int] | None = None) -> str:
     for kind, figs in report["per_kind"].items():
         lines.append(row(kind, (counts or {}).get(kind, ""), figs))
     return "\n".join(lines)
+
+
+def article_keys(spec: str) -> set[str]:
+    """Article keys from "032-047,050": single keys and inclusive ranges of numbered keys
+    (written with the same number of digits, as the files are named)."""
+    keys: set[str] = set()
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        first, dash, last = part.partition("-")
+        if dash and first.isdigit() and last.isdigit():
+            width = len(first)
+            keys.update(f"{n:0{width}d}" for n in range(int(first), int(last) + 1))
+        else:
+            keys.add(part)
+    return keys

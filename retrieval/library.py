@@ -19,6 +19,7 @@ from corpus.decode import DEFAULT_MAX_BYTES
 from corpus.errors import CorpusError, DuplicateArticle, ParseError
 from corpus.models import Article, Passage, Status
 from corpus.parse import ArticleMeta, parse_article
+from corpus.speakers import same_person
 from corpus.store import ArticleSummary, Change, Store
 from retrieval.answer import Answer, Result, Source
 from retrieval.claim_matcher import ClaimMatcher, ClaimTuning
@@ -101,9 +102,11 @@ class Library:
         *,
         max_article_bytes: int = DEFAULT_MAX_BYTES,
         claim_tuning: ClaimTuning | None = None,
+        nlp_model: str | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.max_article_bytes = max_article_bytes
+        self.nlp_model = nlp_model  # the spaCy pipeline speakers are attributed with (corpus.nlp)
         self.embedder = embedder
         self.tuning = tuning or Tuning()
         self.store = Store(self.data_dir / STORE_FILE)
@@ -323,7 +326,11 @@ class Library:
         for name, data, meta in items:
             try:
                 article = parse_article(
-                    data, filename=name, meta=meta, max_bytes=self.max_article_bytes
+                    data,
+                    filename=name,
+                    meta=meta,
+                    max_bytes=self.max_article_bytes,
+                    nlp_model=self.nlp_model,
                 )
             except ParseError as exc:
                 report(Outcome(name, error=exc))
@@ -540,7 +547,7 @@ class Library:
         anything but another unconfirmed claim: its label is the point)."""
         if (a.status is Status.UNCONFIRMED) != (b.status is Status.UNCONFIRMED):
             return False
-        if a.speaker and b.speaker and a.speaker.name != b.speaker.name:
+        if a.speaker and b.speaker and not same_person(a.speaker.name, b.speaker.name):
             return False
         if a.article_id == b.article_id:
             return similarity >= self.tuning.same_article_duplicate

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from corpus.quotes import same_person
+from corpus.speakers import same_person
 
 _SAY = re.compile(
     r"\b(say|said|says|saying|tell|told|react|reacted|reaction|respond|responded|response|"

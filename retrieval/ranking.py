@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from corpus.models import Passage, Status
-from corpus.quotes import same_person
+from corpus.speakers import same_person
 from retrieval.query import Query
 
 RRF_K = 60
@@ -95,7 +95,8 @@ def rescore(
     """Add what the question asks for to the base relevance, best first.
 
     When the question asks what a named person said, that person's statements come first
-    and passages reporting their words next, each group in order of relevance.
+    and passages reporting their words next (the parser's reported speech, or their name
+    beside a verb of saying), each group in order of relevance.
     """
     out: list[tuple[int, int, float]] = []
     for pid, score in base.items():
@@ -104,10 +105,11 @@ def rescore(
             continue
         tier, bonus = 2, 0.0
         if query.speakers and query.wants_statement:
-            if any(speaks(p, s) for s in query.speakers):
+            said = any(speaks(p, s) for s in query.speakers)
+            if said and p.status is Status.STATEMENT:
                 tier, bonus = 0, weights.speaker
-            elif any(reports_words_of(p, s) for s in query.speakers):
-                tier, bonus = 1, weights.reported
+            elif said or any(reports_words_of(p, s) for s in query.speakers):
+                tier, bonus = 1, weights.reported  # their reported words
         elif query.wants_statement and p.status is Status.STATEMENT:
             bonus += weights.statement
         elif query.speakers and any(speaks(p, s) for s in query.speakers):

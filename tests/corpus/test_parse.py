@@ -533,69 +533,11 @@ def test_devset_031_attribution_without_parentheses(devset_text, check):
     assert len(statements(article)) == 4
 
 
-@pytest.mark.parametrize("key", [f"{n:03d}" for n in range(1, 32)])
+@pytest.mark.parametrize("key", [f"{n:03d}" for n in range(1, 48)])
 def test_devset_article_keeps_the_invariants(devset_text, check, key):
     article = parse_article(devset_text(key), filename=f"{key}.txt")
     check(article)
     assert article.title
-
-
-# -- plain devset articles -------------------------------------------------------------------
-
-
-def test_devset_006_scare_quotes_are_not_statements(devset_text, check):
-    article = parse_article(devset_text("006"))
-    check(article)
-    assert article.format == "plain"
-    scare = next(p for p in article.passages if '"terrorists,"' in p.text)
-    assert scare.status == Status.UNSPECIFIED and scare.speaker is None
-    said = statements(article)
-    assert len(said) >= 2
-    assert all(p.speaker.name.endswith("Trump") for p in said)
-    assert any("Truth Social" not in p.text and "wrote" in p.text for p in said)
-
-
-def test_devset_007_full_name_and_scare_quote(devset_text, check):
-    article = parse_article(devset_text("007"))
-    check(article)
-    assert speakers(article) == {"Donald Trump"}
-    shot_down = next(p for p in article.passages if "“shot down”" in p.text)
-    assert shot_down.status == Status.UNSPECIFIED
-
-
-def test_devset_009_governor_with_abbreviated_title(devset_text, check):
-    article = parse_article(devset_text("009"))
-    check(article)
-    [cox] = by_speaker(article, "Spencer Cox")
-    assert "Gov." in cox.speaker.role
-    assert "political assassination" in cox.text, "the second quote continues the first"
-
-
-def test_devset_019_statement_from_an_organisation(devset_text, check):
-    article = parse_article(devset_text("019"))
-    check(article)
-    assert speakers(article) == {"Armani Group"}
-    [group] = by_speaker(article, "Armani Group")
-    assert group.text.startswith("“")
-    assert article.title == devset_text("019").splitlines()[0]
-
-
-def test_devset_020_pronoun_resolves_to_reported_speaker(devset_text, check):
-    article = parse_article(devset_text("020"))
-    check(article)
-    [stiell] = by_speaker(article, "Simon Stiell")
-    assert "” he said." in stiell.text
-    [lula] = by_speaker(article, "Luiz Inácio Lula da Silva")
-    assert lula.speaker.role == "Brazil’s President"
-
-
-def test_devset_023_he_told_after_mr_xi(devset_text, check):
-    article = parse_article(devset_text("023"))
-    check(article)
-    [xi] = by_speaker(article, "Xi Jinping")
-    assert "he told" in xi.text
-    nation = next(p for p in article.passages if "“great nation”" in p.text)
-    assert nation.status == Status.UNSPECIFIED
 
 
 # -- briefing forms written for these tests --------------------------------------------------

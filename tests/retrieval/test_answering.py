@@ -73,14 +73,20 @@ def test_the_seeds_question_brings_putins_quote_then_the_verified_report(
         r.passage.text.startswith("Putin said Western troops in Ukraine") for r in answer.results
     )
 
-    # His statements first, then the passages reporting his words, verified ones leading.
+    # His statements first, then the passages reporting his words (the parser gives them
+    # his name as speaker, their status stays the section's), verified ones leading.
     shown = [r.passage for r in answer.results]
-    by_putin = [p.speaker is not None and p.speaker.name == "Vladimir Putin" for p in shown]
+    by_putin = [
+        p.status is Status.STATEMENT and p.speaker is not None
+        and p.speaker.name == "Vladimir Putin"
+        for p in shown
+    ]  # fmt: skip
     n = by_putin.index(False)
     assert not any(by_putin[n:])
     reports = shown[n:]
     assert reports[0].status is Status.VERIFIED and "Putin" in reports[0].text
-    assert any(PUTIN_REPORTED in p.text and p.status is Status.VERIFIED for p in reports[:2])
+    assert all(p.status is not Status.STATEMENT for p in reports[:3])
+    assert any(PUTIN_REPORTED in p.text and p.status is Status.VERIFIED for p in reports[:3])
     zelenskiy = [i for i, p in enumerate(shown) if p.speaker and "Zelenskiy" in p.speaker.name]
     assert all(i > n for i in zelenskiy)
 
