@@ -389,7 +389,7 @@ def machine() -> str:
 def measure(dataset: Dataset, *, progress: bool = True) -> dict:
     """Every method's figures on one dataset, with timings."""
     from retrieval import DEFAULT_MODEL, SentenceTransformerEmbedder
-    from retrieval.ranking import Weights, hybrid
+    from retrieval.ranking import LEXICAL_WEIGHT, hybrid
 
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
@@ -410,7 +410,7 @@ def measure(dataset: Dataset, *, progress: bool = True) -> dict:
     lap("bm25")
     dense = dense_rankings(docs, queries)
     lap("dense")
-    weight = Weights().lexical
+    weight = LEXICAL_WEIGHT
     candidates = [
         cosines(docs, q, {i for i, _ in d} | {i for i, _ in b})
         for q, d, b in zip(queries, dense, bm25, strict=True)

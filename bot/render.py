@@ -89,15 +89,39 @@ def settled_html(standing: ClaimStanding) -> list[str]:
     return []
 
 
+def no_statement(answer: Answer) -> str:
+    """A who-said question about a person who never spoke to it: that, and (labelled as not
+    an answer) their nearest statements."""
+    assert answer.missing_speaker is not None
+    on = f" on <i>{esc(clip(answer.topic, 200))}</i>" if answer.topic else ""
+    parts = [f"No statement by <b>{esc(clip(answer.missing_speaker, MAX_FIELD_CHARS))}</b>"
+             f"{on} in the corpus."]  # fmt: skip
+    if answer.related:
+        parts.append("<i>Not an answer — their nearest statements on other things:</i>")
+        for result in answer.related[:MAX_CARDS]:
+            block = f"• {card(result)}"
+            if text_length("\n\n".join([*parts, block])) > MAX_TEXT - 200:
+                break
+            parts.append(block)
+    return "\n\n".join(parts)
+
+
 def answer_page(answer: Answer, offset: int) -> tuple[str, int]:
     """The message text for results from `offset`, and the offset of the next page."""
     if not answer.results:
-        return f"{NOTHING_FOUND}\n\n<i>{esc(clip(answer.question, 300))}</i>", 0
+        question = f"<i>{esc(clip(answer.question, 300))}</i>"
+        if answer.missing_speaker:
+            return f"{no_statement(answer)}\n\n{question}", 0
+        return f"{NOTHING_FOUND}\n\n{question}", 0
     header = f"🔎 <i>{esc(clip(answer.question, 300))}</i>"
     parts = [header]
     end = offset
     for index, result in enumerate(answer.results[offset:], start=offset + 1):
         block = f"<b>{index}.</b> {card(result)}"
+        previous = answer.results[index - 2] if index >= 2 else None
+        if result.someone_else and (previous is None or not previous.someone_else or end == offset):
+            who = esc(clip(answer.asked_speaker or "them", MAX_FIELD_CHARS))
+            block = f"<i>Not by {who} — what others said:</i>\n\n{block}"
         if end - offset >= MAX_CARDS or text_length("\n\n".join([*parts, block])) > MAX_TEXT - 200:
             break
         parts.append(block)

@@ -41,13 +41,24 @@ class Result(BaseModel):
     also_reported_by: list[Source] = []
     also_in_sections: list[str] = []
     claim: ClaimStanding | None = None  # an unconfirmed passage's claim, as it stands now
+    # In an answer about what one person said: this passage is not that person's words.
+    someone_else: bool = False
 
 
 class Answer(BaseModel):
-    """The ranked results for one question; empty means nothing in the corpus answers it."""
+    """The ranked results for one question; empty means nothing in the corpus answers it.
+
+    `related` are never an answer: when a question asks what a known person said about
+    something they never addressed, `missing_speaker` names them and `related` holds their
+    nearest statements, shown under a heading that says so.
+    """
 
     question: str
     results: list[Result] = []
+    asked_speaker: str | None = None  # the person a who-said question is about
+    missing_speaker: str | None = None
+    topic: str | None = None  # the question's topic words, for "no statement on …"
+    related: list[Result] = []
 
     @property
     def found(self) -> bool:

@@ -29,6 +29,11 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 
 
+def stem(word: str) -> str:
+    """One word's stemmed form, as `terms` gives it."""
+    return _STEMMER.stemWord(word.lower())
+
+
 def terms(text: str) -> set[str]:
     """Stemmed word forms, for comparing a question's topic with an article's vocabulary."""
     return set(_STEMMER.stemWords(re.findall(r"\w+", text.lower())))

@@ -19,14 +19,17 @@ from corpus.decode import DEFAULT_MAX_BYTES
 from corpus.errors import CorpusError, DuplicateArticle, ParseError
 from corpus.models import Article, Passage, Status
 from corpus.parse import ArticleMeta, parse_article
-from corpus.speakers import same_person
+from corpus.nlp import pipeline as nlp_pipeline
 from corpus.store import ArticleSummary, Change, Store
 from retrieval.answer import Answer, Result, Source
 from retrieval.claim_matcher import ClaimMatcher, ClaimTuning
 from retrieval.embedder import Embedder
-from retrieval.lexical import LexicalIndex, terms
-from retrieval.query import KnownSpeakers, Query, analyze
-from retrieval.ranking import Weights, hybrid, rescore, topic_coverage
+from retrieval.features import Candidate, Candidates
+from retrieval.lexical import LexicalIndex, stem, terms
+from retrieval.query import Query, SpeakerIndex, analyze
+from retrieval.ranker import Ranker
+from retrieval.ranking import rank, topic_coverage
+from retrieval.selection import Group, Limits, select
 from retrieval.vector_index import APPROXIMATE_FROM, IndexMismatch, VectorIndex, reconcile_plan
 
 log = logging.getLogger(__name__)
@@ -45,16 +48,8 @@ class Tuning:
 
     candidates: int = 50
     max_results: int = 10
-    # Nothing is shown when the best cosine similarity plus `coverage_weight` times the topic
-    # coverage of the best articles (ranking.topic_coverage) falls below `abstain_below`.
-    abstain_below: float = 0.63
-    coverage_weight: float = 0.5
-    # Results whose similarity falls this far below the best one are dropped.
-    tail_gap: float = 0.30
-    # Two passages of one article this similar carry the same fact (a Key Takeaway repeating a
-    # Verified Fact): shown once. Across articles the bar is higher: the same quote or fact.
-    same_article_duplicate: float = 0.85
-    cross_article_duplicate: float = 0.90
+    # How the shown list is cut and folded; where to abstain is the ranker's (ranker.json).
+    limits: Limits = field(default_factory=Limits)
     approximate_from: int = APPROXIMATE_FROM  # passages from which vector search is approximate
     batch_size: int = 64  # texts per forward pass of the model
     # Passages of several articles embedded in one encode call. The model sorts a call's texts
@@ -64,7 +59,6 @@ class Tuning:
     # Up to this many passages the keyword index is rebuilt as soon as the corpus changes;
     # above it, in a background thread while the previous index keeps answering.
     lexical_sync_limit: int = 50_000
-    weights: Weights = field(default_factory=Weights)
 
 
 def document_text(
@@ -103,7 +97,9 @@ class Library:
         max_article_bytes: int = DEFAULT_MAX_BYTES,
         claim_tuning: ClaimTuning | None = None,
         nlp_model: str | None = None,
+        ranker: Ranker | None = None,
     ) -> None:
+        self.ranker = ranker or Ranker.load()
         self.data_dir = Path(data_dir)
         self.max_article_bytes = max_article_bytes
         self.nlp_model = nlp_model  # the spaCy pipeline speakers are attributed with (corpus.nlp)
@@ -122,7 +118,9 @@ class Library:
         self.lexical = LexicalIndex()
         self._sources: dict[str, Source] = {}
         self._speakers: dict[str, str] = {}  # replaced on change, never changed in place
-        self._known: KnownSpeakers = KnownSpeakers(self._speakers)
+        self._speaker_idx: SpeakerIndex | None = None
+        self._speaker_idx_source: dict[str, str] | None = None
+        self._sources_sizes: dict[str, int] = {}  # article id → its passages
         self._article_freq: Counter[str] = Counter()
         self._write = threading.Lock()
         self._lexical_thread: threading.Thread | None = None
@@ -180,7 +178,9 @@ class Library:
             ids, vectors = self.store.vectors()
             self.index.rebuild(ids, vectors)
             self.save_index()
-        self._sources = {s.id: Source.of(s) for s in self.store.articles()}
+        summaries = self.store.articles()
+        self._sources = {s.id: Source.of(s) for s in summaries}
+        self._sources_sizes = {s.id: s.passage_count for s in summaries}
         self._speakers = _speaker_roles(self.store.speakers())
         self._load_lexical(store_ids)
 
@@ -357,6 +357,7 @@ class Library:
             stored = self.store.add(article, vectors)
             self.index.add([p.id for p in stored.passages], vectors)
             self._sources[stored.id] = Source.of(stored)
+            self._sources_sizes[stored.id] = len(stored.passages)
             self._article_freq.update(terms(stored.text))
             self._remember(stored.passages)
             # Under the write lock: two articles settling one claim are related in turn.
@@ -392,6 +393,7 @@ class Library:
                 ids, vectors = self.store.vectors([p.id for p in article.passages])
                 self.index.add(ids.tolist(), vectors)
                 self._sources[aid] = Source.of(article)
+                self._sources_sizes[aid] = len(article.passages)
                 self._article_freq.update(terms(article.text))
                 self._remember(article.passages)
                 added.append(aid)
@@ -444,24 +446,86 @@ class Library:
 
     def ask(self, question: str, *, limit: int | None = None) -> Answer:
         """The passages that answer the question, best first, or none when nothing is relevant."""
-        query = analyze(question, self._known_speakers())
-        if not query.text or len(self.index) == 0:
+        found = self.candidates(question)
+        if found is None:
             return Answer(question=question)
+        return self.answer(found, limit=limit)
+
+    def candidates(self, question: str) -> Candidates | None:
+        """The question analysed, with its dense and keyword candidates (None: nothing to ask)."""
+        query = self.analyze(question)
+        if not query.text or len(self.index) == 0:
+            return None
         qvec = self._encode([query.text])[0]
         n = self.tuning.candidates
         dense = self.index.search(qvec, n)[0]
         lexical = self.lexical.search(query.text, n)
         passages = self.store.passages({pid for pid, _ in dense} | {pid for pid, _ in lexical})
-        results = self._answer(query, qvec, passages, lexical, self._article_text)
-        results = results[: limit or self.tuning.max_results]
-        return Answer(question=question, results=self.with_standings(results))
+        return self._candidates(query, qvec, passages, lexical, self._article_text)
 
-    def _known_speakers(self) -> KnownSpeakers:
+    def analyze(self, question: str) -> Query:
+        """Question analysis against this corpus's speakers (retrieval.query)."""
+        text = " ".join(question.split())
+        lemmas = [
+            t.lemma_.lower()
+            for doc in nlp_pipeline(self.nlp_model).parse([text[:500]])
+            for t in doc
+            if t.pos_ in ("VERB", "NOUN")
+        ] if text else []  # fmt: skip
+        return analyze(text, self._speaker_index(), lemmas)
+
+    def answer(
+        self, found: Candidates, *, limit: int | None = None, ranker: Ranker | None = None
+    ) -> Answer:
+        """Rank the candidates, abstain or select, and dress the results with their sources."""
+        ranker = ranker or self.ranker
+        probs = rank(found, ranker)
+        chosen = select(found.items, found.query, probs, ranker.abstain_below, self.tuning.limits)
+        results = [self._result(g) for g in chosen.groups]
+        results = [r for r in results if r is not None][: limit or self.tuning.max_results]
+        related = [self._result(Group(c)) for c in chosen.related]
+        return Answer(
+            question=found.query.text,
+            results=self.with_standings(results),
+            asked_speaker=chosen.asked,
+            missing_speaker=chosen.missing,
+            topic=" ".join(found.query.topic_terms) or None,
+            related=[r for r in related if r is not None],
+        )
+
+    def _result(self, group: Group) -> Result | None:
+        c = group.head
+        source = self._sources.get(c.passage.article_id)
+        if source is None:  # its article is being added or removed right now
+            return None
+        also = []
+        for o in group.other_articles:
+            s = self._sources.get(o.passage.article_id)
+            if s is not None and all(a.article_id != s.article_id for a in also):
+                also.append(s)
+        sections = list(dict.fromkeys(o.passage.section for o in group.same_article))
+        return Result(
+            passage=c.passage,
+            article=source,
+            score=c.score,
+            relevance=c.cosine,
+            also_reported_by=also,
+            also_in_sections=[x for x in sections if x != c.passage.section],
+            someone_else=group.someone_else,
+        )
+
+    def _speaker_index(self) -> SpeakerIndex:
         """The speakers indexed for question analysis, re-indexed after they changed."""
-        known = self._known
-        if known.source is not self._speakers:
-            known = self._known = KnownSpeakers(self._speakers)
-        return known
+        index = self._speaker_idx
+        if index is None or self._speaker_idx_source is not self._speakers:
+            source = self._speakers
+            freq = self._article_freq
+            index = SpeakerIndex(
+                ((name, role or None) for name, role in source.items()),
+                lambda w: freq.get(stem(w), 0) > 0,
+            )
+            self._speaker_idx, self._speaker_idx_source = index, source
+        return index
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Vectors for subscription topics, so they are embedded once, not at every article."""
@@ -478,12 +542,11 @@ class Library:
         article = self.store.get(article_id)
         passages = {p.id: p for p in article.passages if p.id is not None}
         article_terms = terms(article.text)
-        known = self._known_speakers()
         out = []
         for topic, vector in topics:
-            query = analyze(topic, known)
-            results = self._answer(query, vector, passages, [], lambda _: article_terms)
-            out.append(results[:limit])
+            query = self.analyze(topic)
+            found = self._candidates(query, vector, passages, [], lambda _: article_terms)
+            out.append(self.answer(found, limit=limit).results)
         return out
 
     def results_for(self, passage_ids: list[int]) -> list[Result]:
@@ -509,85 +572,38 @@ class Library:
     def _article_text(self, article_id: str) -> set[str]:
         return terms(self.store.text_of(article_id) or "")
 
-    def _answer(
+    def _candidates(
         self,
         query: Query,
         qvec: np.ndarray,
         passages: dict[int, Passage],
         lexical: list[tuple[int, float]],
         article_terms: Callable[[str], set[str]],
-    ) -> list[Result]:
+    ) -> Candidates:
         ids, vectors = self.store.vectors(sorted(passages))
         vec_of = dict(zip(ids.tolist(), vectors, strict=True))
-        relevance = {pid: float(vec_of[pid] @ qvec) for pid in passages if pid in vec_of}
-        base = hybrid(relevance, lexical, self.tuning.weights.lexical)
-        ranked = rescore(base, passages, query, self.tuning.weights)
-        coverage = self._coverage(ranked[:3], passages, query, article_terms)
-        return self._select(ranked, passages, relevance, vec_of, query, coverage)
-
-    def _coverage(
-        self,
-        top: list[tuple[int, float]],
-        passages: dict[int, Passage],
-        query: Query,
-        article_terms: Callable[[str], set[str]],
-    ) -> float:
-        """How much of the question's topic the best-ranked articles mention at all."""
-        # A question that is only a name ("Putin") is about that name: the article must hold it.
+        top = max((score for _, score in lexical), default=0.0)
+        bm25 = {pid: score / top for pid, score in lexical} if top > 0 else {}
+        items = [
+            Candidate(p, float(vec_of[pid] @ qvec), bm25.get(pid, 0.0), vec_of[pid])
+            for pid, p in passages.items()
+            if pid in vec_of and p.article_id in self._sources
+        ]
+        # A question that is only a name ("Varga") is about that name: the article must hold it.
         topic = terms(" ".join(query.topic_terms) or " ".join(query.speakers) or query.text)
-        articles = {passages[pid].article_id for pid, _ in top}
         n = len(self._sources)
-        return max(
-            (topic_coverage(topic, article_terms(aid), self._article_freq, n) for aid in articles),
-            default=0.0,
-        )
-
-    def _duplicates(self, a: Passage, b: Passage, similarity: float) -> bool:
-        """Whether b says what a already says (an unconfirmed claim is never folded into
-        anything but another unconfirmed claim: its label is the point)."""
-        if (a.status is Status.UNCONFIRMED) != (b.status is Status.UNCONFIRMED):
-            return False
-        if a.speaker and b.speaker and not same_person(a.speaker.name, b.speaker.name):
-            return False
-        if a.article_id == b.article_id:
-            return similarity >= self.tuning.same_article_duplicate
-        return similarity >= self.tuning.cross_article_duplicate
-
-    def _select(
-        self,
-        ranked: list[tuple[int, float]],
-        passages: dict[int, Passage],
-        relevance: dict[int, float],
-        vec_of: dict[int, np.ndarray],
-        query: Query,
-        coverage: float,
-    ) -> list[Result]:
-        """Abstain when nothing is relevant; drop the weak tail; fold duplicates together."""
-        t = self.tuning
-        best = max(relevance.values(), default=0.0)
-        if best + t.coverage_weight * coverage < t.abstain_below:
-            return []
-        results: list[Result] = []
-        kept: list[tuple[Result, np.ndarray]] = []
-        for pid, score in ranked:
-            rel = relevance.get(pid, 0.0)
-            if rel < best - t.tail_gap:
-                continue
-            p = passages[pid]
-            source = self._sources.get(p.article_id)
-            if source is None:  # its article is being added or removed right now
-                continue
-            vec = vec_of[pid]
-            twin = next(
-                (r for r, v in kept if self._duplicates(r.passage, p, float(v @ vec))), None
-            )
-            if twin is not None:
-                _fold(twin, p, source, prefer_summary=query.wants_overview)
-                continue
-            result = Result(passage=p, article=source, score=score, relevance=rel)
-            results.append(result)
-            kept.append((result, vec))
-        return results
+        freq = self._article_freq
+        coverage = {
+            aid: topic_coverage(topic, article_terms(aid), freq, n)
+            for aid in {c.passage.article_id for c in items}
+        }
+        own = {
+            c.passage.id: topic_coverage(topic, terms(c.passage.text), freq, n)
+            for c in items
+            if c.passage.id is not None
+        }
+        sizes = {aid: self._sources_sizes.get(aid, 1) for aid in coverage}
+        return Candidates(query, qvec, items, coverage, sizes, own)
 
 
 @contextmanager
@@ -620,20 +636,3 @@ def _add_speaker(speakers: dict[str, str], passage: Passage) -> None:
         if passage.speaker.role and passage.speaker.role not in roles:
             roles = f"{roles} {passage.speaker.role}".strip()
         speakers[passage.speaker.name] = roles
-
-
-def _fold(kept: Result, twin: Passage, source: Source, *, prefer_summary: bool) -> None:
-    """Merge a duplicate into the result already shown, keeping the stronger status
-    (or the outlet's summary, when the question asks for an overview)."""
-    if twin.article_id != kept.passage.article_id:
-        if all(s.article_id != source.article_id for s in kept.also_reported_by):
-            kept.also_reported_by.append(source)
-        return
-    stronger = twin.status.strength > kept.passage.status.strength
-    if prefer_summary:
-        stronger = twin.status is Status.CONTEXT and kept.passage.status is not Status.CONTEXT
-    if stronger:
-        kept.also_in_sections.append(kept.passage.section)
-        kept.passage = twin
-    elif twin.section not in kept.also_in_sections and twin.section != kept.passage.section:
-        kept.also_in_sections.append(twin.section)

@@ -1,153 +1,85 @@
-"""What a question asks: whose words, which standing, and about what."""
+"""What a question asks: who it is about (matched against the corpus's speakers), how it is
+put (general English cues the ranker weighs), and about what.
+
+Nothing here is a phrase list fitted to questions. Who is asked about comes from the
+corpus's own speaker names and roles (`SpeakerIndex`), spelling-tolerant; how the question
+is put is a handful of general cues (a reporting verb or communication noun from the
+parser's lexicon, a yes/no opening, the wh-word), and which kind of question it is is left
+to the ranker's question-kind model (retrieval.ranker), which reads the question's vector.
+"""
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
-from corpus.speakers import same_person
+from rapidfuzz import fuzz, process
 
-_SAY = re.compile(
-    r"\b(say|said|says|saying|tell|told|react|reacted|reaction|respond|responded|response|"
-    r"comment|comments|commented|statement|quote|quoted|think|thinks|thought|on the record|"
-    r"announce|announced|warn|warned|claim|claimed|describe|described|speech|remarks?|"
-    r"words|message)\b",
-    re.IGNORECASE,
-)
-# "varga on the pier repairs", "orlen mayor on the ferry": whose view on what.
-_X_ON_Y = re.compile(
-    r"(?!(?:is|are|was|were|did|do|does|what|whats|what's|how|when|where|why|who|can|any|has)\b)"
-    r"[\w'’. -]{2,40}?\bon\s+(?:the\s+)?\w"
-)
-_STATUS = re.compile(
-    r"\b(confirm|confirmed|confirmation|verified|verify|true|really|actually|proof|evidence|"
-    r"rumou?rs?|reportedly|officially|do we know|is it known|sure|unconfirmed|allegedly|"
-    r"alleged)\b",
-    re.IGNORECASE,
-)
-_YES_NO = re.compile(r"(is|are|was|were|did|does|do|has|have|will|can|could|would)\b", re.I)
-_OVERVIEW = re.compile(
-    r"\b(what happened|whats going on|what's going on|what is going on|happening|explained|"
-    r"explain|summary|summarise|summarize|overview|update|whats the deal|what's the deal|"
-    r"whats in it|what's in it|why does .* matter|about)\b",
-    re.IGNORECASE,
-)
-_TOPIC_START = re.compile(r"\b(on|about|regarding|over)\b")
-_OBJECT_BEFORE = re.compile(r"\b(about|of|on|for|with|against|to|by|over)\s+(\w+\s+){0,2}$")
+from corpus.lexicon import DATA_DIR, words
+from corpus.speakers import fold, name_words, same_person, skeleton
+
+# General English function words: never a name, never a topic.
 _STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "what",
-        "who",
-        "whom",
-        "whose",
-        "which",
-        "when",
-        "where",
-        "why",
-        "how",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "do",
-        "does",
-        "did",
-        "done",
-        "has",
-        "have",
-        "had",
-        "of",
-        "on",
-        "in",
-        "at",
-        "to",
-        "for",
-        "from",
-        "by",
-        "with",
-        "about",
-        "and",
-        "or",
-        "but",
-        "if",
-        "then",
-        "than",
-        "that",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "their",
-        "there",
-        "they",
-        "them",
-        "he",
-        "she",
-        "his",
-        "her",
-        "we",
-        "our",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "any",
-        "anything",
-        "some",
-        "news",
-        "update",
-        "latest",
-        "going",
-        "happen",
-        "happened",
-        "happening",
-        "thing",
-        "things",
-        "whats",
-        "what's",
-        "so",
-        "get",
-        "got",
-        "can",
-        "could",
-        "would",
-        "should",
-        "will",
-        "say",
-        "said",
-        "says",
-        "tell",
-        "told",
-        "think",
-        "re",
-        "up",
-    ]
+    "a an the what who whom whose which when where why how is are was were be been being do "
+    "does did done has have had of on in at to for from by with about and or but if then than "
+    "that this these those it its their there they them he she his her we our you your i me my "
+    "any anything some so get got can could would should will shall may might must up re "
+    "s t d ll ve not no yes".split()
 )
-# Words people use for a role, mapped to the words an attribution line uses.
-_ROLE_SYNONYMS = {
-    "boss": ("director", "chief", "head", "chair", "president", "executive"),
-    "ceo": ("chief", "executive"),
-    "pm": ("prime", "minister"),
-    "gov": ("governor",),
-    "chairman": ("chair",),
-    "chairwoman": ("chair",),
-    "spokesman": ("spokesperson",),
-    "spokeswoman": ("spokesperson",),
-}
-_ROLE_NOUNS = {
-    "president", "minister", "chief", "executive", "director", "chair", "speaker", "governor",
-    "coach", "arbiter", "mayor", "spokesperson", "secretary", "head", "commissioner", "leader",
-    "chancellor", "judge", "official", "striker", "champion", "captain", "founder", "manager",
-    "ambassador", "general", "officer", "prime",
-}  # fmt: skip
+_WH = ("what", "who", "how", "when", "where", "why", "which")
+_AUXILIARIES = frozenset(
+    "is are was were did does do has have had will can could would should shall may might".split()
+)
+# A name after one of these is what the question is about, not who speaks ("… about Varga").
+_PREPOSITIONS = frozenset("about of on for with against to by over regarding at".split())
+SAYING = words("reporting_verbs") | words("communication_nouns")
+# Minimum rapidfuzz ratio (0–100) for a misspelt family name, and the shortest word tried:
+# shorter words are too easily one letter away from an unrelated name.
+FUZZY_MIN_RATIO = 85.0
+FUZZY_MIN_LENGTH = 5
+
+
+def _role_groups() -> dict[str, set[str]]:
+    """Role words and the roles they may stand for (corpus/data/role_hypernyms.txt)."""
+    groups: dict[str, set[str]] = {}
+    text = (DATA_DIR / "role_hypernyms.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        entries = line.split("#", 1)[0].lower().split()
+        if entries:
+            groups.setdefault(entries[0], set()).update(entries[1:])
+    return groups
+
+
+_ROLE_GROUPS = _role_groups()
+
+
+@dataclass(frozen=True)
+class SpeakerMatch:
+    """A known speaker the question names or describes.
+
+    `how`: "name" (a full or family name, spelt as the corpus spells it), "spelling" (a name
+    within FUZZY_MIN_RATIO of a known one: the bot may ask "did you mean …"), or "role".
+    `confidence` in [0, 1]; `as_object`: named after a preposition ("… about Varga"), so
+    rather what the question is about than who speaks.
+    """
+
+    name: str
+    how: str
+    confidence: float
+    asked: str
+    as_object: bool = False
+
+
+@dataclass(frozen=True)
+class Cues:
+    """How the question is put, as the ranker's features read it."""
+
+    saying: bool = False  # a reporting verb or a communication noun ("say", "statement")
+    yes_no: bool = False  # opens with an auxiliary ("did …", "is …")
+    wh: str = ""  # the first wh-word, or ""
+    words: int = 0
 
 
 @dataclass(frozen=True)
@@ -155,147 +87,185 @@ class Query:
     """The analysed question."""
 
     text: str
-    speakers: tuple[str, ...] = ()
-    wants_statement: bool = False
-    wants_status: bool = False
-    wants_overview: bool = False
+    matches: tuple[SpeakerMatch, ...] = ()
+    cues: Cues = field(default_factory=Cues)
     topic_terms: tuple[str, ...] = ()
 
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        """The people asked about as speakers, surest first."""
+        return tuple(m.name for m in self.matches if not m.as_object)
 
-class KnownSpeakers:
-    """The known speakers (name → their roles) indexed by family name and role noun, so a
-    question tries only the people its words could name, not every one of tens of thousands."""
+    @property
+    def speaker(self) -> SpeakerMatch | None:
+        subject = [m for m in self.matches if not m.as_object]
+        return subject[0] if subject else None
 
-    def __init__(self, speakers: Mapping[str, str]) -> None:
-        self.source = speakers
-        self._order: dict[str, int] = {}
-        self._family: dict[str, str] = {}
+
+class SpeakerIndex:
+    """The corpus's speakers (name → roles) indexed for questions: by the skeleton of their
+    family name (rapidfuzz over those keys for misspellings) and by the words of their roles,
+    weighted by how few people share them."""
+
+    def __init__(
+        self,
+        speakers: Iterable[tuple[str, str | None]],
+        is_word: Callable[[str], bool] = lambda _w: False,
+    ) -> None:
+        self.is_word = is_word  # a word of the corpus text is no misspelling of a name
+        self._roles: dict[str, list[str]] = {}
         self._by_family: dict[str, list[str]] = {}
-        self._role_tokens: dict[str, set[str]] = {}
-        self._by_noun: dict[str, list[str]] = {}
-        for n, (name, role) in enumerate(speakers.items()):
-            self._order[name] = n
-            parts = [p for p in re.findall(r"\w+", name.lower()) if len(p) > 2]
-            if parts:
-                self._family[name] = parts[-1]
+        self._given: dict[str, set[str]] = {}
+        role_df: dict[str, int] = {}
+        for name, role in speakers:
+            parts = name_words(name)
+            if not parts:
+                continue
+            if name not in self._roles:
+                self._roles[name] = []
                 self._by_family.setdefault(parts[-1], []).append(name)
-            if role:
-                tokens = set(re.findall(r"\w+", role.lower())) | {_acronym(role)}
-                self._role_tokens[name] = tokens
-                for noun in tokens & _ROLE_NOUNS:
-                    self._by_noun.setdefault(noun, []).append(name)
+                self._given[name] = set(parts[:-1])
+            if role and role not in self._roles[name]:
+                self._roles[name].append(role)
+        self._role_words: dict[str, set[str]] = {}
+        for name, roles in self._roles.items():
+            tokens = {t for r in roles for t in _role_tokens(r)}
+            self._role_words[name] = tokens
+            for t in tokens:
+                role_df[t] = role_df.get(t, 0) + 1
+        n = max(len(self._roles), 1)
+        self._idf = {t: math.log((n + 1) / (df + 0.5)) for t, df in role_df.items()}
+        self._families = list(self._by_family)
 
-    def named_by(self, words: set[str]) -> list[str]:
-        """People whose family name is one of the words, or one of them less a plural "s"."""
-        found = {
-            name
-            for w in words
-            for key in (w, w[:-1] if w.endswith("s") else "")
-            for name in self._by_family.get(key, ())
-        }
-        return sorted(found, key=self._order.__getitem__)
+    def __len__(self) -> int:
+        return len(self._roles)
 
-    def family(self, name: str) -> str:
-        return self._family[name]
+    def roles(self, name: str) -> list[str]:
+        return self._roles.get(name, [])
 
-    def with_role_nouns(self, nouns: set[str]) -> list[str]:
-        """People whose role holds one of these nouns, in the order they were known."""
-        found = {name for noun in nouns for name in self._by_noun.get(noun, ())}
-        return sorted(found, key=self._order.__getitem__)
+    def by_name(self, words_: list[str]) -> list[SpeakerMatch]:
+        """Speakers whose family name is one of the words (at their position), exactly in
+        skeleton or within FUZZY_MIN_RATIO; a given name among the words picks one of
+        several people sharing the family name."""
+        found: list[tuple[int, SpeakerMatch]] = []
+        skeletons = [skeleton(w) for w in words_]
+        for at, (word, key) in enumerate(zip(words_, skeletons, strict=True)):
+            if word in _STOP or len(key) < 2:
+                continue
+            keys: list[tuple[str, float, str]] = []
+            if key in self._by_family:
+                keys.append((key, 1.0, "name"))
+            elif (
+                len(word) >= FUZZY_MIN_LENGTH and self._families and not self.is_word(word)
+            ):
+                best = process.extractOne(
+                    key, self._families, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO
+                )
+                if best is not None:
+                    keys.append((best[0], best[1] / 100, "spelling"))
+            for family, confidence, how in keys:
+                people = _one_per_person(self._by_family[family])
+                given = set(skeletons[max(0, at - 2) : at])
+                chosen = [p for p in people if self._given[p] & given] or people
+                share = confidence / len(chosen)
+                for p in chosen:
+                    found.append((at, SpeakerMatch(p, how, share, word, _after_preposition(words_, at))))
+        return _best_per_person([m for _, m in sorted(found, key=lambda f: f[0])])
 
-    def role_tokens(self, name: str) -> set[str]:
-        return self._role_tokens[name]
+    def by_role(self, words_: list[str]) -> list[SpeakerMatch]:
+        """Speakers whose roles the words describe: the IDF-weighted share of the role's
+        words the question holds; a role word may stand for its group's roles
+        ("boss" for "chief executive"). Only the best-described person, unless tied."""
+        asked = {w for w in words_ if w not in _STOP}
+        for w in list(asked):
+            asked |= _ROLE_GROUPS.get(w, set())
+        scored: list[tuple[float, str, str]] = []
+        for name, tokens in self._role_words.items():
+            hit = tokens & asked
+            if len(hit) < 1:
+                continue
+            got = sum(self._idf[t] for t in hit)
+            total = sum(self._idf[t] for t in tokens)
+            # One shared word ("minister") says little; two or a rare one say who.
+            if len(hit) < 2 and self._idf[next(iter(hit))] < math.log(4):
+                continue
+            scored.append((got / total if total else 0.0, name, " ".join(sorted(hit))))
+        if not scored:
+            return []
+        best = max(s for s, _, _ in scored)
+        chosen = [(s, n, h) for s, n, h in scored if s >= best - 1e-9]
+        if len(chosen) > 1:
+            return []  # several people fit equally: no guess
+        s, name, hit = chosen[0]
+        return [SpeakerMatch(name, "role", round(min(1.0, s), 4), hit)]
 
 
-def analyze(question: str, known_speakers: Mapping[str, str] | KnownSpeakers) -> Query:
-    """Find the speakers the question names (or describes by role) and what it wants."""
+def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -> Query:
+    """Who the question names or describes, how it is put, and its topic words.
+
+    `lemmas`: the question's verb and noun lemmas when a parser gave them (the library passes
+    spaCy's), so that "told" and "statements" are read as "tell" and "statement".
+    """
     text = " ".join(question.split())
-    lowered = text.lower()
-    known = (
-        known_speakers
-        if isinstance(known_speakers, KnownSpeakers)
-        else KnownSpeakers(known_speakers)
+    tokens = [t for t in re.findall(r"[\w'’-]+", fold(text))]
+    tokens = [re.sub(r"['’]s?$", "", t) for t in tokens]
+    tokens = [t for t in tokens if t]
+    matches = speakers.by_name(tokens)
+    if not [m for m in matches if not m.as_object]:
+        # "the harbour chief on the new pier director": the words before the first
+        # preposition describe who speaks, the rest what they are asked about.
+        cut = next((i for i, t in enumerate(tokens) if i and t in _PREPOSITIONS), len(tokens))
+        matches = matches + (speakers.by_role(tokens[:cut]) or speakers.by_role(tokens))
+    lemma_set = set(lemmas) | set(tokens)
+    cues = Cues(
+        saying=bool(lemma_set & SAYING),
+        yes_no=bool(tokens) and tokens[0] in _AUXILIARIES,
+        wh=next((t for t in tokens if t in _WH), ""),
+        words=len(tokens),
     )
-    wants_statement = bool(_SAY.search(text) or _X_ON_Y.match(lowered))
-    speakers = _named(lowered, known)
-    if not speakers and wants_statement:
-        speakers = _by_role(lowered, known)
-    name_tokens = {p for s in speakers for p in re.findall(r"\w+", s.lower())}
+    named = {p for m in matches if m.how != "role" for p in re.findall(r"\w+", fold(m.name))}
+    named |= {m.asked for m in matches}
     topic = tuple(
         t
-        for t in re.findall(r"\w+", lowered)
-        if t not in _STOP and t not in name_tokens and len(t) > 1 and not _SAY.fullmatch(t)
+        for t in tokens
+        if t not in _STOP and t not in named and len(t) > 1 and t not in SAYING
     )
-    return Query(
-        text=text,
-        speakers=tuple(speakers),
-        wants_statement=wants_statement,
-        wants_status=bool(_STATUS.search(text) or _YES_NO.match(lowered)),
-        wants_overview=bool(_OVERVIEW.search(text)) and not wants_statement,
-        topic_terms=topic,
-    )
+    return Query(text=text, matches=tuple(matches), cues=cues, topic_terms=topic)
 
 
-def _named(lowered: str, known: KnownSpeakers) -> list[str]:
-    """Speakers named in the question as the ones speaking (not as what it is about)."""
-    speakers: list[str] = []
-    # The family name alone is enough ("Putin"); a given name alone is not.
-    for name in known.named_by(set(re.findall(r"\w+", lowered))):
-        m = re.search(rf"\b{re.escape(known.family(name))}(?P<own>'s|’s|s)?\b", lowered)
-        if m is None or _is_object(lowered, m.start()):
-            continue
-        # "varga's budget" is about Varga; "varga's reaction" is Varga speaking.
-        if m.group("own") and not _SAY.match(lowered[m.end() :].lstrip()):
-            continue
-        if not any(same_person(name, s) for s in speakers):
-            speakers.append(name)
-    return speakers
+def _role_tokens(role: str) -> set[str]:
+    tokens = {t for t in re.findall(r"\w+", fold(role)) if t not in _STOP and len(t) > 1}
+    acronym = _acronym_of(role)
+    return tokens | ({acronym} if len(acronym) >= 2 else set())
 
 
-def _is_object(lowered: str, at: int) -> bool:
-    """The name is what the question is about ("… about Varga's budget"), not who speaks."""
-    return bool(_OBJECT_BEFORE.search(lowered[:at])) and not _SAY.search(lowered[at:])
-
-
-def _by_role(lowered: str, known: KnownSpeakers) -> list[str]:
-    """Speakers whose role the question describes ("the orlen mayor", "acme ceo").
-
-    Only the words before the topic count: in "orlen mayor on the new ferry captain" the
-    captain is what the mayor is asked about.
-    """
-    topic = _TOPIC_START.search(lowered)
-    if topic and _ROLE_NOUNS & _role_words(lowered[: topic.start()]):
-        lowered = lowered[: topic.start()]
-    asked = _role_words(lowered)
-    if not asked & _ROLE_NOUNS:
-        return []
-    scored: list[tuple[int, str]] = []
-    for name in known.with_role_nouns(asked & _ROLE_NOUNS):
-        tokens = known.role_tokens(name)
-        nouns = asked & _ROLE_NOUNS & tokens
-        others = sum(1 for w in asked - _ROLE_NOUNS if any(_stem_match(w, t) for t in tokens))
-        scored.append((len(nouns) + others, name))
-    if not scored:
-        return []
-    best = max(score for score, _ in scored)
-    chosen = [name for score, name in scored if score == best]
-    # One role word shared by several people says nothing about which of them is meant.
-    return chosen if best >= 2 or len(chosen) == 1 else []
-
-
-def _role_words(text: str) -> set[str]:
-    """The words of the question, with role synonyms spelled as attribution lines spell them."""
-    words: list[str] = []
-    for w in re.findall(r"\w+", text):
-        words.extend(_ROLE_SYNONYMS.get(w, (w,)))
-    return {w for w in words if w not in _STOP}
-
-
-def _acronym(role: str) -> str:
-    """Initials of the organisation in a role ("Chief Executive of Orlen Ferry Lines" → ofl)."""
+def _acronym_of(role: str) -> str:
+    """Initials of the capitalised words of the organisation in a role ("Chief Executive of
+    Orlen Ferry Lines" → ofl), or of the whole role when it names none."""
     org = role.split(" of ", 1)[-1]
     return "".join(w[0] for w in re.findall(r"[A-Z][\w'’-]*", org)).lower()
 
 
-def _stem_match(a: str, b: str) -> bool:
-    return a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5])
+def _after_preposition(words_: list[str], at: int) -> bool:
+    """A preposition within the two words before (skipping given names and "the")."""
+    before = words_[max(0, at - 3) : at]
+    return any(w in _PREPOSITIONS for w in before[-2:] if w) and not any(
+        w in SAYING for w in words_[at + 1 :]
+    )
+
+
+def _one_per_person(names: list[str]) -> list[str]:
+    """The longest form of each person among names sharing a family name."""
+    out: list[str] = []
+    for name in sorted(names, key=lambda n: -len(name_words(n))):
+        if not any(same_person(name, o) for o in out):
+            out.append(name)
+    return out
+
+
+def _best_per_person(matches: list[SpeakerMatch]) -> list[SpeakerMatch]:
+    out: list[SpeakerMatch] = []
+    for m in matches:
+        if not any(same_person(m.name, o.name) for o in out):
+            out.append(m)
+    return out

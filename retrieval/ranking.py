@@ -1,36 +1,17 @@
-"""Fusion and re-scoring: pure functions over `(passage_id, score)` lists."""
+"""Fusion and ranking: pure functions over `(passage_id, score)` lists and candidates."""
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
-from corpus.models import Passage, Status
-from corpus.speakers import same_person
-from retrieval.query import Query
+from retrieval.features import Candidates, candidate_rows, question_row
+from retrieval.ranker import Ranker
 
 RRF_K = 60
-
-
-@dataclass(frozen=True)
-class Weights:
-    """How much each signal adds to the question–passage cosine similarity."""
-
-    lexical: float = 0.2  # times the BM25 score relative to the best one
-    speaker: float = 0.15  # a statement by the person asked about
-    reported: float = 0.05  # a passage reporting that person's words
-    statement: float = 0.05  # any statement, when the question asks what was said
-    status: float = 0.03  # verified or unconfirmed, when the question asks if it is confirmed
-    # The outlet's summary when the question asks what is going on; the lede (an article's
-    # first passage) twice over, since news puts the gist first.
-    overview: float = 0.1
-
-
-_SPEECH = re.compile(
-    r"\b(said|says|told|wrote|warned|stated|declared|added|described|called|insisted)\b"
-)
+# The fixed-weight fusion the IR benchmark compares with (benchmarks.ir): cosine plus this
+# times BM25 relative to the best lexical match. The product's ranking is learned (`rank`).
+LEXICAL_WEIGHT = 0.2
 
 
 def reciprocal_rank_fusion(
@@ -43,28 +24,15 @@ def reciprocal_rank_fusion(
     weights = weights or [1.0] * len(rankings)
     fused: dict[int, float] = {}
     for ranking, weight in zip(rankings, weights, strict=True):
-        for rank, (pid, _) in enumerate(ranking, start=1):
-            fused[pid] = fused.get(pid, 0.0) + weight / (k + rank)
+        for rank_, (pid, _) in enumerate(ranking, start=1):
+            fused[pid] = fused.get(pid, 0.0) + weight / (k + rank_)
     return fused
-
-
-def speaks(passage: Passage, name: str) -> bool:
-    """The passage is a statement by this person."""
-    return passage.speaker is not None and same_person(passage.speaker.name, name)
-
-
-def reports_words_of(passage: Passage, name: str) -> bool:
-    """The passage names this person next to a verb of saying."""
-    family = re.escape(name.split()[-1])
-    return bool(re.search(rf"\b{family}\b", passage.text, re.IGNORECASE)) and bool(
-        _SPEECH.search(passage.text)
-    )
 
 
 def topic_coverage(
     topic: set[str], article_terms: set[str], article_freq: Mapping[str, int], articles: int
 ) -> float:
-    """Share of the question's topic, weighted by rarity (IDF), that an article mentions.
+    """Share of the question's topic, weighted by rarity (IDF), that a text mentions.
 
     A question about an "ebola outbreak" finds passages near in meaning, but no article
     that says "ebola": rare words the corpus has never seen weigh the most.
@@ -89,37 +57,11 @@ def hybrid(
     return out
 
 
-def rescore(
-    base: Mapping[int, float], passages: Mapping[int, Passage], query: Query, weights: Weights
-) -> list[tuple[int, float]]:
-    """Add what the question asks for to the base relevance, best first.
-
-    When the question asks what a named person said, that person's statements come first
-    and passages reporting their words next (the parser's reported speech, or their name
-    beside a verb of saying), each group in order of relevance.
-    """
-    out: list[tuple[int, int, float]] = []
-    for pid, score in base.items():
-        p = passages.get(pid)
-        if p is None:
-            continue
-        tier, bonus = 2, 0.0
-        if query.speakers and query.wants_statement:
-            said = any(speaks(p, s) for s in query.speakers)
-            if said and p.status is Status.STATEMENT:
-                tier, bonus = 0, weights.speaker
-            elif said or any(reports_words_of(p, s) for s in query.speakers):
-                tier, bonus = 1, weights.reported  # their reported words
-        elif query.wants_statement and p.status is Status.STATEMENT:
-            bonus += weights.statement
-        elif query.speakers and any(speaks(p, s) for s in query.speakers):
-            bonus += weights.statement  # named, though not asked what they said
-        if query.wants_status and p.status in (Status.VERIFIED, Status.UNCONFIRMED):
-            bonus += weights.status
-        if query.wants_overview and (p.ordinal == 0 or p.status is Status.CONTEXT):
-            bonus += weights.overview * (2 if p.ordinal == 0 else 1)
-        if not (query.speakers and query.wants_statement):
-            tier = 0
-        out.append((tier, pid, score + bonus))
-    out.sort(key=lambda item: (item[0], -item[2], item[1]))
-    return [(pid, score) for _, pid, score in out]
+def rank(found: Candidates, ranker: Ranker) -> dict[str, float]:
+    """Score every candidate with the learned ranker (log-odds that it answers the question);
+    returns the question-kind probabilities the scores were computed with."""
+    probs = ranker.kind_probs(question_row(found.query, found.vector))
+    scores = ranker.score(candidate_rows(found, probs))
+    for c, s in zip(found.items, scores, strict=True):
+        c.score = float(s)
+    return probs

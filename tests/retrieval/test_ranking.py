@@ -1,32 +1,38 @@
-"""Fusion and re-scoring as pure functions over literal `(passage_id, score)` inputs."""
+"""Fusion, the learned ranker's file and scores, and selection: pure functions over literal
+inputs."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus.models import Passage, Speaker, Status
-from retrieval.query import Query
-from retrieval.ranking import (
-    Weights,
-    hybrid,
-    reciprocal_rank_fusion,
-    reports_words_of,
-    rescore,
-    speaks,
-    topic_coverage,
+from retrieval.features import FEATURES, KINDS, Candidate, Candidates, candidate_rows
+from retrieval.query import Cues, Query, SpeakerMatch
+from retrieval.ranker import (
+    DEFAULT_FILE,
+    Linear,
+    Ranker,
+    RankerError,
+    calibrate_abstention,
 )
-
-W = Weights(lexical=0.2, speaker=0.15, reported=0.05, statement=0.05, status=0.03, overview=0.03)
+from retrieval.ranking import hybrid, rank, reciprocal_rank_fusion, topic_coverage
+from retrieval.selection import Limits, duplicates, fold, select, tier, who_said
 
 
 def passage(
-    pid: int, text: str, status: Status = Status.UNSPECIFIED, speaker: str | None = None
+    pid: int,
+    text: str,
+    status: Status = Status.UNSPECIFIED,
+    speaker: str | None = None,
+    article: str = "a1",
 ) -> Passage:
     return Passage(
         id=pid,
-        article_id="a1",
+        article_id=article,
         ordinal=pid,
         section="Section",
         status=status,
@@ -35,6 +41,20 @@ def passage(
         text=text,
         speaker=Speaker(name=speaker) if speaker else None,
     )
+
+
+def cand(p: Passage, score: float, cosine: float = 0.6, vector=None) -> Candidate:
+    return Candidate(p, cosine, 0.0, None if vector is None else np.asarray(vector), score)
+
+
+WHO = {"who_said": 0.7, "status": 0.1, "overview": 0.1, "fact": 0.1}
+FACT = {"who_said": 0.1, "status": 0.1, "overview": 0.1, "fact": 0.7}
+ASKS_VARGA = Query(
+    text="what did varga say about the pier",
+    matches=(SpeakerMatch("Ilse Varga", "name", 1.0, "varga"),),
+    cues=Cues(saying=True, wh="what", words=7),
+    topic_terms=("pier",),
+)
 
 
 # -- hybrid -----------------------------------------------------------------------------
@@ -69,100 +89,6 @@ def test_reciprocal_rank_fusion_sums_one_over_k_plus_rank() -> None:
     assert weighted == pytest.approx({1: 1 / 11, 2: 1 / 12 + 0.5 / 11, 3: 0.5 / 12})
 
 
-# -- who speaks, who is reported --------------------------------------------------------
-
-
-def test_speaks_and_reports_words_of() -> None:
-    quote = passage(1, "“We will treat them as targets.”", Status.STATEMENT, "Vladimir Putin")
-    report = passage(2, "President Putin said foreign troops would be targets.", Status.VERIFIED)
-    mention = passage(3, "Putin arrived in Vladivostok on Friday.", Status.VERIFIED)
-
-    assert speaks(quote, "Putin") and speaks(quote, "Vladimir Putin")
-    assert not speaks(quote, "Volodymyr Zelenskiy")
-    assert not speaks(report, "Vladimir Putin")  # no speaker: reporting is not speaking
-    assert reports_words_of(report, "Vladimir Putin")
-    assert not reports_words_of(mention, "Vladimir Putin")  # named, but no verb of saying
-    assert not reports_words_of(report, "Emmanuel Macron")
-
-
-# -- rescore ----------------------------------------------------------------------------
-
-
-def test_rescore_puts_the_named_speakers_statements_first_then_reports_then_the_rest() -> None:
-    passages = {
-        1: passage(1, "“Troops there will be targets.”", Status.STATEMENT, "Vladimir Putin"),
-        2: passage(2, "Putin said troops would be legitimate targets.", Status.VERIFIED),
-        3: passage(3, "The war began in 2022.", Status.CONTEXT),
-        4: passage(4, "“We are ready for talks.”", Status.STATEMENT, "Volodymyr Zelenskiy"),
-        5: passage(5, "“Peace makes foreign troops unnecessary.”", Status.STATEMENT, "Putin"),
-    }
-    base = {1: 0.40, 2: 0.70, 3: 0.90, 4: 0.80, 5: 0.30, 99: 0.99}  # 99 is not a passage
-    query = Query(text="what did putin say", speakers=("Vladimir Putin",), wants_statement=True)
-
-    ranked = rescore(base, passages, query, W)
-
-    assert [pid for pid, _ in ranked] == [1, 5, 2, 3, 4]
-    assert dict(ranked) == pytest.approx({1: 0.55, 5: 0.45, 2: 0.75, 3: 0.90, 4: 0.80})
-
-
-def test_rescore_without_a_saying_question_keeps_one_tier_and_a_small_bonus() -> None:
-    """A question naming Putin without asking what he said ("putin in china") has no tiers,
-    and his statements get only the small statement bonus, not the speaker bonus."""
-    passages = {
-        1: passage(1, "“Welcome, friends.”", Status.STATEMENT, "Vladimir Putin"),
-        2: passage(2, "The trip lasted three days.", Status.VERIFIED),
-    }
-    query = Query(text="putin in china", speakers=("Vladimir Putin",))
-
-    ranked = rescore({1: 0.50, 2: 0.70}, passages, query, W)
-
-    assert ranked == [(2, pytest.approx(0.70)), (1, pytest.approx(0.50 + W.statement))]
-
-
-def test_rescore_statement_bonus_when_asked_what_was_said_by_no_one_in_particular() -> None:
-    passages = {
-        1: passage(1, "“We will not sign.”", Status.STATEMENT, "Marta Quillon"),
-        2: passage(2, "The union called the strike.", Status.VERIFIED),
-    }
-    query = Query(text="what did the union say", wants_statement=True)
-
-    ranked = rescore({1: 0.60, 2: 0.62}, passages, query, W)
-
-    assert ranked == [(1, pytest.approx(0.65)), (2, pytest.approx(0.62))]
-
-
-def test_rescore_status_bonus_goes_to_verified_and_unconfirmed_only() -> None:
-    passages = {
-        1: passage(1, "The loan is 6 billion, sources say.", Status.UNCONFIRMED),
-        2: passage(2, "Talks with the fund began.", Status.VERIFIED),
-        3: passage(3, "“Talks are going well.”", Status.STATEMENT, "Emil Dravos"),
-        4: passage(4, "The crisis deepened.", Status.CONTEXT),
-    }
-    query = Query(text="is the loan confirmed?", wants_status=True)
-
-    ranked = dict(rescore({1: 0.5, 2: 0.5, 3: 0.5, 4: 0.5}, passages, query, W))
-
-    assert ranked == pytest.approx({1: 0.53, 2: 0.53, 3: 0.50, 4: 0.50})
-
-
-def test_rescore_overview_bonus_goes_to_the_outlets_summary() -> None:
-    passages = {
-        1: passage(1, "Dockworkers walked out.", Status.CONTEXT),
-        2: passage(2, "The strike began at 06:00.", Status.VERIFIED),
-    }
-    query = Query(text="what happened at the port", wants_overview=True)
-
-    ranked = rescore({1: 0.60, 2: 0.61}, passages, query, W)
-
-    assert ranked == [(1, pytest.approx(0.63)), (2, pytest.approx(0.61))]
-
-
-def test_rescore_breaks_ties_by_passage_id() -> None:
-    passages = {pid: passage(pid, f"Text {pid}.") for pid in (7, 3, 5)}
-    ranked = rescore({7: 0.5, 3: 0.5, 5: 0.5}, passages, Query(text="q"), W)
-    assert [pid for pid, _ in ranked] == [3, 5, 7]
-
-
 # -- topic coverage ---------------------------------------------------------------------
 
 
@@ -187,14 +113,160 @@ def test_topic_coverage_of_an_empty_topic_is_full() -> None:
     assert topic_coverage(set(), set(), {}, 0) == 1.0
 
 
-def test_overview_questions_lift_the_lede_twice_and_summaries_once() -> None:
-    passages = {
-        0: passage(0, "The council approved the tram line on Thursday."),  # the lede
-        1: passage(1, "The line will cost 410 million.", Status.CONTEXT),
-        2: passage(2, "Work starts next year."),
-    }
-    query = Query(text="tram line what happened", wants_overview=True)
+# -- the ranker -------------------------------------------------------------------------
 
-    ranked = dict(rescore({0: 0.5, 1: 0.5, 2: 0.5}, passages, query, W))
 
-    assert ranked == pytest.approx({0: 0.5 + 2 * W.overview, 1: 0.5 + W.overview, 2: 0.5})
+def test_the_shipped_ranker_loads_and_fits_these_features() -> None:
+    ranker = Ranker.load(DEFAULT_FILE)
+    assert ranker.passages.coef.shape == (1, len(FEATURES))
+    assert ranker.kinds.coef.shape[0] == len(KINDS)
+    assert math.isfinite(ranker.abstain_below)
+    assert ranker.info["command"] == "python -m benchmarks.rank --fit"
+
+
+def test_a_ranker_round_trips_through_its_file(tmp_path: Path) -> None:
+    prior = Ranker.prior(4)
+    path = tmp_path / "ranker.json"
+    Ranker(prior.kinds, prior.passages, -1.5, {"note": "invented"}).save(path)
+    back = Ranker.load(path)
+    assert back.abstain_below == -1.5 and back.info == {"note": "invented"}
+    assert np.allclose(back.passages.coef, prior.passages.coef)
+    probs = back.kind_probs(np.zeros(4 + 12))
+    assert probs == pytest.approx(dict.fromkeys(KINDS, 0.25))
+
+
+def test_a_ranker_file_for_other_features_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ranker.json"
+    Ranker.prior(4).save(path)
+    path.write_text(path.read_text().replace('"cosine"', '"cosine_old"'))
+    with pytest.raises(RankerError, match="other features"):
+        Ranker.load(path)
+
+
+def test_linear_standardises_then_weighs() -> None:
+    model = Linear(np.array([1.0, 0.0]), np.array([2.0, 1.0]), np.array([[1.0, -1.0]]),
+                   np.array([0.5]))  # fmt: skip
+    assert model(np.array([3.0, 2.0]))[0, 0] == pytest.approx((3 - 1) / 2 - 2 + 0.5)
+
+
+def test_the_prior_ranks_by_cosine() -> None:
+    items = [cand(passage(1, "Low."), 0, cosine=0.2), cand(passage(2, "High."), 0, cosine=0.9)]
+    found = Candidates(Query(text="q"), np.zeros(4), items)
+    probs = rank(found, Ranker.prior(4))
+    assert probs == pytest.approx(dict.fromkeys(KINDS, 0.25))
+    assert [c.score for c in items] == pytest.approx([0.2, 0.9])
+
+
+def test_calibration_leaves_the_allowed_share_of_answerable_questions_below() -> None:
+    scores = [float(x) for x in range(100)]  # 0 … 99
+    assert calibrate_abstention(scores, false_abstention=0.02) == 2.0  # 0 and 1 fall below
+    assert calibrate_abstention(scores, false_abstention=0.0) == 0.0
+    assert calibrate_abstention([], false_abstention=0.02) == float("-inf")
+
+
+# -- features ---------------------------------------------------------------------------
+
+
+def test_features_of_the_asked_persons_quote_and_someone_elses() -> None:
+    own = passage(1, "We will rebuild the pier.", Status.STATEMENT, "Ilse Varga")
+    other = passage(2, "The pier is safe.", Status.STATEMENT, "Tom Reyl")
+    reported = passage(3, "Varga said the pier would reopen.", Status.UNSPECIFIED, "Varga")
+    mention = passage(4, "Varga visited the pier on Monday.")
+    found = Candidates(ASKS_VARGA, np.zeros(4), [cand(p, 0) for p in (own, other, reported, mention)])
+    rows = candidate_rows(found, WHO)
+    col = {name: rows[:, i].tolist() for i, name in enumerate(FEATURES)}
+    assert col["asked_quote"] == [1.0, 0.0, 0.0, 0.0]
+    assert col["other_quote"] == [0.0, 1.0, 0.0, 0.0]
+    assert col["asked_reported"] == [0.0, 0.0, 1.0, 0.0]
+    assert col["asked_mentioned"] == [0.0, 0.0, 0.0, 1.0]
+    assert col["who_statement"] == pytest.approx([0.7, 0.7, 0.0, 0.0])
+    assert col["fact_unspecified"] == pytest.approx([0.0, 0.0, 0.1, 0.1])
+
+
+# -- selection --------------------------------------------------------------------------
+
+
+def test_who_said_needs_a_sure_speaker_and_a_saying_question() -> None:
+    assert who_said(ASKS_VARGA, FACT).name == "Ilse Varga"  # "say" is enough
+    quiet = Query(text="varga pier", matches=ASKS_VARGA.matches)
+    assert who_said(quiet, FACT) is None
+    assert who_said(quiet, WHO).name == "Ilse Varga"  # the kind model is enough
+    unsure = Query(text="q", matches=(SpeakerMatch("Ilse Varga", "spelling", 0.4, "vrga"),),
+                   cues=Cues(saying=True))  # fmt: skip
+    assert who_said(unsure, WHO) is None
+
+
+def test_tiers_of_a_who_said_answer() -> None:
+    assert tier(passage(1, "x", Status.STATEMENT, "Ilse Varga"), "Ilse Varga") == 0
+    assert tier(passage(2, "x", Status.UNSPECIFIED, "Varga"), "Ilse Varga") == 1
+    assert tier(passage(3, "Varga came."), "Ilse Varga") == 2
+    assert tier(passage(4, "x", Status.STATEMENT, "Tom Reyl"), "Ilse Varga") == 3
+
+
+def test_a_who_said_answer_puts_the_persons_words_first_and_marks_the_rest() -> None:
+    items = [
+        cand(passage(1, "The pier is safe.", Status.STATEMENT, "Tom Reyl"), 3.0),
+        cand(passage(2, "Varga said it would reopen.", Status.UNSPECIFIED, "Ilse Varga"), 2.0),
+        cand(passage(3, "We will rebuild it.", Status.STATEMENT, "Ilse Varga"), 1.0),
+    ]
+    chosen = select(items, ASKS_VARGA, WHO, abstain_below=0.0)
+    assert [g.head.passage.id for g in chosen.groups] == [3, 2, 1]
+    assert [g.someone_else for g in chosen.groups] == [False, False, True]
+    assert chosen.asked == "Ilse Varga" and chosen.missing is None
+
+
+def test_a_known_person_who_said_nothing_on_it_gets_an_abstention_with_their_words() -> None:
+    items = [
+        cand(passage(1, "The pier is safe.", Status.STATEMENT, "Tom Reyl"), 3.0),
+        cand(passage(2, "Taxes will not rise.", Status.STATEMENT, "Ilse Varga"), -4.0),
+    ]
+    chosen = select(items, ASKS_VARGA, WHO, abstain_below=-1.0)
+    assert chosen.groups == []
+    assert chosen.missing == "Ilse Varga"
+    assert [c.passage.id for c in chosen.related] == [2]  # hers, not the better-scored other
+
+
+def test_select_abstains_below_the_threshold_and_keeps_order_above() -> None:
+    items = [cand(passage(1, "a"), -2.0), cand(passage(2, "b"), -1.0)]
+    assert select(items, Query(text="q"), FACT, abstain_below=0.0).groups == []
+    kept = select(items, Query(text="q"), FACT, abstain_below=-1.5)
+    assert [g.head.passage.id for g in kept.groups] == [2, 1]
+    assert kept.missing is None and kept.related == []
+
+
+def test_the_weak_tail_is_dropped_by_cosine() -> None:
+    items = [cand(passage(1, "a"), 2.0, cosine=0.8), cand(passage(2, "b"), 1.0, cosine=0.45)]
+    kept = select(items, Query(text="q"), FACT, abstain_below=0.0, limits=Limits(tail_gap=0.3))
+    assert [g.head.passage.id for g in kept.groups] == [1]
+
+
+def test_the_same_quote_from_two_outlets_is_one_result() -> None:
+    a = cand(passage(1, "We will rebuild the pier by May.", Status.STATEMENT, "Ilse Varga",
+                     "outlet-a"), 2.0, vector=[1.0, 0.0])  # fmt: skip
+    b = cand(passage(2, "“We will rebuild the pier by May,” she said.", Status.STATEMENT,
+                     "Varga", "outlet-b"), 1.5, vector=[0.0, 1.0])  # fmt: skip
+    other = cand(passage(3, "We will rebuild the pier by May.", Status.STATEMENT, "Tom Reyl",
+                         "outlet-c"), 1.0, vector=[1.0, 0.0])  # fmt: skip
+    assert duplicates(a, b)  # the quoted words and the speaker, whatever the vectors say
+    assert not duplicates(a, other)  # the same words from someone else are not the same quote
+    groups = fold([a, b, other], prefer_summary=False)
+    assert [g.head.passage.id for g in groups] == [1, 3]
+    assert [o.passage.article_id for o in groups[0].other_articles] == ["outlet-b"]
+
+
+def test_an_unconfirmed_claim_is_never_folded_into_a_fact() -> None:
+    v = [1.0, 0.0]
+    fact = cand(passage(1, "The dam held.", Status.VERIFIED), 1.0, vector=v)
+    claim = cand(passage(2, "The dam held.", Status.UNCONFIRMED), 0.9, vector=v)
+    assert not duplicates(fact, claim)
+    assert len(fold([fact, claim], prefer_summary=False)) == 2
+
+
+def test_within_one_article_the_stronger_status_is_shown() -> None:
+    v = [1.0, 0.0]
+    takeaway = cand(passage(1, "The dam held.", Status.CONTEXT), 1.0, vector=v)
+    fact = cand(passage(2, "The dam held.", Status.VERIFIED), 0.9, vector=v)
+    (group,) = fold([takeaway, fact], prefer_summary=False)
+    assert group.head.passage.id == 2 and [c.passage.id for c in group.same_article] == [1]
+    (group,) = fold([takeaway, fact], prefer_summary=True)
+    assert group.head.passage.id == 1

@@ -1,0 +1,175 @@
+"""What the ranker reads: one row of features per (question, candidate passage), and one
+row per question for the question-kind model. Pure functions over literal inputs."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from corpus.models import Passage, Status
+from corpus.speakers import fold, same_person
+from retrieval.query import Query
+
+KINDS = ("who_said", "status", "overview", "fact")
+_WH = ("what", "who", "how", "when", "where", "why", "which")
+
+
+@dataclass
+class Candidate:
+    """A passage found for a question, with the scores it was found by."""
+
+    passage: Passage
+    cosine: float
+    lexical: float = 0.0  # BM25 relative to the question's best lexical match (0: not found)
+    vector: np.ndarray | None = None
+    score: float = 0.0  # the ranker's, once ranked
+
+
+@dataclass
+class Candidates:
+    """Everything about one question the ranker and the selection need."""
+
+    query: Query
+    vector: np.ndarray
+    items: list[Candidate]
+    coverage: dict[str, float] = field(default_factory=dict)  # article id → topic coverage
+    article_sizes: dict[str, int] = field(default_factory=dict)  # article id → passages
+    passage_coverage: dict[int, float] = field(default_factory=dict)  # passage id → coverage
+    base: np.ndarray | None = None  # candidate_rows' kind-free columns, once computed
+
+
+def question_row(query: Query, vector: np.ndarray) -> np.ndarray:
+    """The question-kind model's input: the question's vector and how it is put."""
+    c = query.cues
+    speaker = query.speaker
+    cues = [
+        float(c.saying),
+        float(c.yes_no),
+        *(float(c.wh == w) for w in _WH),
+        float(speaker is not None),
+        float(speaker is not None and speaker.how == "role"),
+        min(c.words, 20) / 20,
+    ]
+    return np.concatenate([np.asarray(vector, dtype=np.float32), np.asarray(cues, np.float32)])
+
+
+FEATURES = (
+    "cosine",
+    "cosine_gap",
+    "lexical",
+    "dense_rank",
+    "coverage",
+    "passage_coverage",
+    "first",
+    "position",
+    "log_length",
+    "verified",
+    "unconfirmed",
+    "statement",
+    "context",
+    "has_speaker",
+    "asked_quote",
+    "asked_reported",
+    "asked_mentioned",
+    "other_quote",
+    "object_speaks",
+    "saying_statement",
+    "saying_speaker",
+    "who_statement",
+    "who_speaker",
+    "status_standing",
+    "yes_no_verified",
+    "overview_first",
+    "overview_context",
+    "fact_verified",
+    "fact_unspecified",
+)
+
+
+def speaks(passage: Passage, name: str) -> bool:
+    """The passage carries this person as its speaker (a quote or reported speech)."""
+    return passage.speaker is not None and same_person(passage.speaker.name, name)
+
+
+def mentions(passage: Passage, name: str) -> bool:
+    """The passage text holds the person's family name."""
+    family = re.escape(fold(name.split()[-1]))
+    return bool(re.search(rf"\b{family}\b", fold(passage.text)))
+
+
+def candidate_rows(c: Candidates, kind_probs: Mapping[str, float]) -> np.ndarray:
+    """One row of FEATURES per candidate, in order (what does not depend on the question's
+    kind is computed once per question and kept in `c.base`)."""
+    if c.base is None:
+        c.base = _base_rows(c)
+    b = c.base
+    col = {name: b[:, i] for i, name in enumerate(_BASE)}
+    p = {k: kind_probs.get(k, 0.0) for k in KINDS}
+    unspecified = 1 - col["verified"] - col["unconfirmed"] - col["statement"] - col["context"]
+    kind_cols = [
+        p["who_said"] * col["statement"],
+        p["who_said"] * col["has_speaker"],
+        p["status"] * (col["verified"] + col["unconfirmed"]),
+        float(c.query.cues.yes_no) * col["verified"],
+        p["overview"] * col["first"],
+        p["overview"] * col["context"],
+        p["fact"] * col["verified"],
+        p["fact"] * unspecified,
+    ]
+    return np.column_stack([b, *kind_cols]) if len(b) else np.zeros((0, len(FEATURES)))
+
+
+_BASE = FEATURES[: FEATURES.index("who_statement")]
+
+
+def _base_rows(c: Candidates) -> np.ndarray:
+    q = c.query
+    subject = q.speaker
+    objects = [m for m in q.matches if m.as_object]
+    best = max((x.cosine for x in c.items), default=0.0)
+    order = sorted(range(len(c.items)), key=lambda i: -c.items[i].cosine)
+    dense_rank = {i: r for r, i in enumerate(order)}
+    saying = float(q.cues.saying)
+    conf = subject.confidence if subject else 0.0
+    rows = []
+    for i, x in enumerate(c.items):
+        p = x.passage
+        st = p.status
+        statement = float(st is Status.STATEMENT)
+        has_speaker = float(p.speaker is not None)
+        by_subject = subject is not None and speaks(p, subject.name)
+        size = max(c.article_sizes.get(p.article_id, 1), 1)
+        rows.append(
+            [
+                x.cosine,
+                x.cosine - best,
+                x.lexical,
+                1 / math.log2(2 + dense_rank[i]),
+                c.coverage.get(p.article_id, 0.0),
+                c.passage_coverage.get(p.id or -1, 0.0),
+                float(p.ordinal == 0),
+                p.ordinal / size,
+                math.log1p(len(p.text)) / 7,
+                float(st is Status.VERIFIED),
+                float(st is Status.UNCONFIRMED),
+                statement,
+                float(st is Status.CONTEXT),
+                has_speaker,
+                conf * float(by_subject and st is Status.STATEMENT),
+                conf * float(by_subject and st is not Status.STATEMENT),
+                conf * float(subject is not None and not by_subject and mentions(p, subject.name)),
+                float(subject is not None and has_speaker and not by_subject and bool(statement)),
+                float(any(speaks(p, m.name) for m in objects)),
+                saying * statement,
+                saying * has_speaker,
+            ]
+        )
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(_BASE))
+
+
+def kind_probabilities(probs: Sequence[float]) -> dict[str, float]:
+    return dict(zip(KINDS, (float(p) for p in probs), strict=True))

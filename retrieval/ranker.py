@@ -1,0 +1,148 @@
+"""The learned ranker: a question-kind model and a passage model (logistic regressions),
+and the abstention threshold calibrated with them, shipped as `ranker.json`.
+
+The file is written by `python -m benchmarks.rank --fit`, which reads the labelled questions
+of `../shared/devset`, fits with scikit-learn and reports held-out figures on folds grouped by
+story (README: Ranking). Nothing here is set by hand: the numbers come from the file, and
+the file names the data and the figures it was fitted with.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.features import FEATURES, KINDS
+
+FORMAT = 1
+DEFAULT_FILE = Path(__file__).with_name("ranker.json")
+
+
+class RankerError(Exception):
+    """The ranker file cannot be used; `path` names it."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+@dataclass(frozen=True)
+class Linear:
+    """Standardised inputs times coefficients plus intercept (one row of coef per output)."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # (outputs, inputs)
+    intercept: np.ndarray  # (outputs,)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        z = (np.atleast_2d(x) - self.mean) / self.scale
+        return z @ self.coef.T + self.intercept
+
+    def to_json(self) -> dict:
+        r = lambda a: np.round(np.asarray(a, dtype=np.float64), 6).tolist()  # noqa: E731
+        return {"mean": r(self.mean), "scale": r(self.scale), "coef": r(self.coef),
+                "intercept": r(self.intercept)}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, d: dict) -> Linear:
+        coef = np.atleast_2d(np.asarray(d["coef"], dtype=np.float64))
+        return cls(
+            np.asarray(d["mean"], dtype=np.float64),
+            np.asarray(d["scale"], dtype=np.float64),
+            coef,
+            np.atleast_1d(np.asarray(d["intercept"], dtype=np.float64)),
+        )
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """Question kinds, passage scores (log-odds of answering) and where to abstain."""
+
+    kinds: Linear
+    passages: Linear
+    abstain_below: float  # nothing is shown when no eligible candidate scores this high
+    info: dict
+
+    @classmethod
+    def prior(cls, dim: int) -> Ranker:
+        """Before any training: every kind equally likely, passages by cosine, no abstention
+        (what `benchmarks.rank` gathers its candidates with)."""
+        width = dim + 12  # features.question_row: the vector and its cues
+        kinds = Linear(np.zeros(width), np.ones(width), np.zeros((len(KINDS), width)),
+                       np.zeros(len(KINDS)))  # fmt: skip
+        coef = np.zeros((1, len(FEATURES)))
+        coef[0, FEATURES.index("cosine")] = 1.0
+        passages = Linear(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), coef, np.zeros(1))
+        return cls(kinds, passages, float("-inf"), {"prior": True})
+
+    def kind_probs(self, row: np.ndarray) -> dict[str, float]:
+        logits = self.kinds(row)[0]
+        e = np.exp(logits - logits.max())
+        return dict(zip(KINDS, (e / e.sum()).tolist(), strict=True))
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        if len(rows) == 0:
+            return np.zeros(0)
+        return self.passages(rows)[:, 0]
+
+    def save(self, path: Path = DEFAULT_FILE) -> None:
+        data = {
+            "format": FORMAT,
+            "features": list(FEATURES),
+            "kinds": list(KINDS),
+            "abstain_below": round(self.abstain_below, 6),
+            "info": self.info,
+            "kind_model": self.kinds.to_json(),
+            "passage_model": self.passages.to_json(),
+        }
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_FILE) -> Ranker:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise RankerError(path, f"unreadable ({exc})") from exc
+        if data.get("format") != FORMAT:
+            raise RankerError(path, f"format {data.get('format')!r}, expected {FORMAT}")
+        if data.get("features") != list(FEATURES) or data.get("kinds") != list(KINDS):
+            raise RankerError(path, "fitted for other features: retrain it (benchmarks.rank)")
+        return cls(
+            Linear.from_json(data["kind_model"]),
+            Linear.from_json(data["passage_model"]),
+            float(data["abstain_below"]),
+            data.get("info", {}),
+        )
+
+
+def fit_linear(x: np.ndarray, y: np.ndarray, *, c: float, multiclass: bool) -> Linear:
+    """A standardised L2 logistic regression (scikit-learn), as a `Linear`."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=c, max_iter=2000)
+    model.fit((x - mean) / scale, y)
+    if multiclass:
+        # Rows in KINDS order, whatever order scikit-learn sorted the labels in.
+        order = [list(model.classes_).index(k) for k in range(len(KINDS))]
+        return Linear(mean, scale, model.coef_[order], model.intercept_[order])
+    return Linear(mean, scale, model.coef_, model.intercept_)
+
+
+def calibrate_abstention(answerable: list[float], *, false_abstention: float) -> float:
+    """The highest threshold that leaves at most this share of the answerable questions'
+    best scores below it (those questions would be answered with nothing)."""
+    if not answerable:
+        return float("-inf")
+    s = np.sort(np.asarray(answerable))
+    allowed = int(np.floor(false_abstention * len(s)))  # how many may fall below
+    return float(s[allowed]) if allowed < len(s) else float(s[-1])
