@@ -33,15 +33,25 @@ import numpy as np
 
 from benchmarks.heldout import DEVSET, ingest_set, load_stories, read_jsonl
 from retrieval.evaluation import RANKS, format_table, is_hit, score
-from retrieval.features import KINDS, Candidates, candidate_rows, question_row
-from retrieval.ranker import DEFAULT_FILE, Ranker, calibrate_abstention, fit_linear
-from retrieval.ranking import rank
-from retrieval.selection import Limits, eligible, select
+from retrieval.features import (
+    KINDS,
+    QUESTION_FEATURES,
+    Candidates,
+    answerability_row,
+    candidate_rows,
+    question_row,
+)
+from retrieval.ranker import DEFAULT_FILE, Linear, Ranker, calibrate_abstention, fit_linear
+from retrieval.ranking import decide, rank
+from retrieval.selection import Limits, eligible, who_said
 
 FALSE_ABSTENTION = 0.02  # the target on training questions (the contract's ceiling is 0.03)
 KIND_C = 1.0  # scikit-learn's default regularisation for both models
 PASSAGE_C = 1.0
-INNER_FOLDS = 5  # kind probabilities for the passage model's training rows, cross-fitted
+ANSWERABLE_C = 1.0
+INNER_FOLDS = 5  # kind probabilities and abstention rows are cross-fitted over this many
+_N = len(QUESTION_FEATURES)
+_NO_ABSTENTION = Linear(np.zeros(_N), np.ones(_N), np.zeros((1, _N)), np.zeros(1))
 
 
 class Gathered:
@@ -74,7 +84,40 @@ def gather(library, questions: list[dict], key_to_id: dict[str, str], stories) -
 
 
 def fit(data: Gathered, idx: list[int]) -> Ranker:
-    """The kind model, the passage model and the abstention threshold from these questions."""
+    """The kind and passage models from these questions, then the abstention model and its
+    threshold from their answers cross-fitted (each question scored by models that did not
+    see its story)."""
+    from sklearn.model_selection import GroupKFold
+
+    kinds, passages = fit_models(data, idx)
+    usable = [i for i in idx if data.found[i] is not None]
+    groups = [data.groups[i] for i in usable]
+    rows, answerable = [], []
+    for tr, te in GroupKFold(n_splits=min(INNER_FOLDS, len(set(groups)))).split(
+        usable, groups=groups
+    ):
+        inner = Ranker(*fit_models(data, [usable[j] for j in tr]), _NO_ABSTENTION, float("-inf"), {})
+        for j in te:
+            i = usable[j]
+            rows.append(question_features(data.found[i], inner))
+            answerable.append(float(bool(data.questions[i]["gold"])))
+    x, y = np.stack(rows), np.array(answerable)
+    model = fit_linear(x, y, c=ANSWERABLE_C, multiclass=False)
+    scores = model(x)[:, 0]
+    threshold = calibrate_abstention(
+        scores[y == 1].tolist(), false_abstention=FALSE_ABSTENTION
+    )
+    return Ranker(kinds, passages, model, threshold, {})
+
+
+def question_features(found: Candidates, ranker: Ranker) -> np.ndarray:
+    probs = rank(found, ranker)
+    may = eligible(found.items, found.query, probs)
+    return answerability_row(found, may, who_said(found.query, probs) is not None)
+
+
+def fit_models(data: Gathered, idx: list[int]):
+    """The question-kind model and the passage model from these questions."""
     from sklearn.model_selection import GroupKFold
 
     answerable = [i for i in idx if data.questions[i]["gold"] and data.found[i] is not None]
@@ -100,22 +143,14 @@ def fit(data: Gathered, idx: list[int]) -> Ranker:
         x.append(candidate_rows(data.found[i], kp))
         y.append(data.labels[i])
     passage_model = fit_linear(np.concatenate(x), np.concatenate(y), c=PASSAGE_C, multiclass=False)
-    ranker = Ranker(kind_model, passage_model, float("-inf"), {})
-    best = []
-    for i in answerable:
-        probs_i = rank(data.found[i], ranker)
-        may = eligible(data.found[i].items, data.found[i].query, probs_i)
-        best.append(may[0].score if may else float("-inf"))
-    threshold = calibrate_abstention(best, false_abstention=FALSE_ABSTENTION)
-    return Ranker(kind_model, passage_model, threshold, {})
+    return kind_model, passage_model
 
 
 def answer(data: Gathered, i: int, ranker: Ranker, limits: Limits) -> list:
     found = data.found[i]
     if found is None:
         return []
-    probs = rank(found, ranker)
-    chosen = select(found.items, found.query, probs, ranker.abstain_below, limits)
+    chosen = decide(found, ranker, limits)
     return [g.head.passage for g in chosen.groups][:RANKS]
 
 
@@ -187,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         ranker = Ranker(
             ranker.kinds,
             ranker.passages,
+            ranker.answerable,
             ranker.abstain_below,
             {
                 "fitted": date.today().isoformat(),

@@ -40,6 +40,7 @@ class Candidates:
     article_sizes: dict[str, int] = field(default_factory=dict)  # article id → passages
     passage_coverage: dict[int, float] = field(default_factory=dict)  # passage id → coverage
     base: np.ndarray | None = None  # candidate_rows' kind-free columns, once computed
+    lexical_best: float = 0.0  # the best BM25 score itself: how well any passage matched
 
 
 def question_row(query: Query, vector: np.ndarray) -> np.ndarray:
@@ -173,3 +174,37 @@ def _base_rows(c: Candidates) -> np.ndarray:
 
 def kind_probabilities(probs: Sequence[float]) -> dict[str, float]:
     return dict(zip(KINDS, (float(p) for p in probs), strict=True))
+
+
+QUESTION_FEATURES = (
+    "best_score",
+    "best_cosine",
+    "score_gap",
+    "best_coverage",
+    "best_passage_coverage",
+    "lexical_best",
+    "who_said",
+    "eligible",
+)
+
+
+def answerability_row(c: Candidates, ranked: Sequence[Candidate], who_said: bool) -> np.ndarray:
+    """What the abstention model reads about a question: how good its best eligible
+    candidates are (`ranked`: scored, best first) and how much of its topic their articles
+    hold."""
+    if not ranked:
+        return np.array([-10.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(who_said), 0.0])
+    top = ranked[:3]
+    second = ranked[1].score if len(ranked) > 1 else ranked[0].score - 5.0
+    return np.array(
+        [
+            ranked[0].score,
+            max(x.cosine for x in top),
+            ranked[0].score - second,
+            max(c.coverage.get(x.passage.article_id, 0.0) for x in top),
+            max(c.passage_coverage.get(x.passage.id or -1, 0.0) for x in top),
+            math.log1p(c.lexical_best),
+            float(who_said),
+            math.log1p(len(ranked)),
+        ]
+    )

@@ -28,8 +28,8 @@ from retrieval.features import Candidate, Candidates
 from retrieval.lexical import LexicalIndex, stem, terms
 from retrieval.query import Query, SpeakerIndex, analyze
 from retrieval.ranker import Ranker
-from retrieval.ranking import rank, topic_coverage
-from retrieval.selection import Group, Limits, select
+from retrieval.ranking import decide, topic_coverage
+from retrieval.selection import Group, Limits
 from retrieval.vector_index import APPROXIMATE_FROM, IndexMismatch, VectorIndex, reconcile_plan
 
 log = logging.getLogger(__name__)
@@ -479,8 +479,7 @@ class Library:
     ) -> Answer:
         """Rank the candidates, abstain or select, and dress the results with their sources."""
         ranker = ranker or self.ranker
-        probs = rank(found, ranker)
-        chosen = select(found.items, found.query, probs, ranker.abstain_below, self.tuning.limits)
+        chosen = decide(found, ranker, self.tuning.limits)
         results = [self._result(g) for g in chosen.groups]
         results = [r for r in results if r is not None][: limit or self.tuning.max_results]
         related = [self._result(Group(c)) for c in chosen.related]
@@ -603,7 +602,7 @@ class Library:
             if c.passage.id is not None
         }
         sizes = {aid: self._sources_sizes.get(aid, 1) for aid in coverage}
-        return Candidates(query, qvec, items, coverage, sizes, own)
+        return Candidates(query, qvec, items, coverage, sizes, own, lexical_best=top)
 
 
 @contextmanager

@@ -26,19 +26,23 @@ _STOP = frozenset(
     "does did done has have had of on in at to for from by with about and or but if then than "
     "that this these those it its their there they them he she his her we our you your i me my "
     "any anything some so get got can could would should will shall may might must up re "
-    "s t d ll ve not no yes".split()
+    "s t d ll ve not no yes whats hows whos wheres whys".split()
 )
 _WH = ("what", "who", "how", "when", "where", "why", "which")
 _AUXILIARIES = frozenset(
     "is are was were did does do has have had will can could would should shall may might".split()
 )
 # A name after one of these is what the question is about, not who speaks ("… about Varga").
-_PREPOSITIONS = frozenset("about of on for with against to by over regarding at".split())
+_PREPOSITIONS = frozenset(
+    "about of on for with against to by over regarding at after before since from into than "
+    "like during toward towards".split()
+)
 SAYING = words("reporting_verbs") | words("communication_nouns")
 # Minimum rapidfuzz ratio (0–100) for a misspelt family name, and the shortest word tried:
 # shorter words are too easily one letter away from an unrelated name.
 FUZZY_MIN_RATIO = 85.0
 FUZZY_MIN_LENGTH = 5
+GIVEN_NAME = 0.6  # confidence of a name matched by its first word only ("Xi", "Simon")
 
 
 def _role_groups() -> dict[str, set[str]]:
@@ -53,6 +57,42 @@ def _role_groups() -> dict[str, set[str]]:
 
 
 _ROLE_GROUPS = _role_groups()
+_ROLE_VOCABULARY = {w for head, group in _ROLE_GROUPS.items() for w in (head, *group)}
+
+
+def _related(word: str) -> set[str]:
+    """Role words a question's word may stand for: its group, the groups it is in, and
+    their other members ("minister" and "secretary" are both a "leader")."""
+    out = set(_ROLE_GROUPS.get(word, ()))
+    for head, group in _ROLE_GROUPS.items():
+        if word in group:
+            out |= {head, *group}
+    return out - {word}
+
+
+def _role_match(word: str, tokens: set[str]) -> float:
+    """1 when a role holds the word; half when it holds a related role word or a longer
+    word the word begins ("met" for "meteorological"); else 0."""
+    w = _singular(word)
+    if w in tokens:
+        return 1.0
+    if _related(w) & tokens:
+        return 0.5
+    if len(w) >= 3 and any(t.startswith(w) and len(t) > len(w) for t in tokens):
+        return 0.5
+    return 0.0
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _head_noun(role: str) -> str:
+    """The word a role is named by: before "of"/"for"/"at", else the last ("Chief Executive
+    of Orlen Ferry Lines" → executive, "Dunmoor head coach" → coach)."""
+    lead = re.split(r"\b(?:of|for|at|to)\b", fold(role), maxsplit=1)[0]
+    words_ = [w for w in re.findall(r"[a-z]+", lead) if w not in _STOP]
+    return _singular(words_[-1]) if words_ else ""
 
 
 @dataclass(frozen=True)
@@ -70,6 +110,7 @@ class SpeakerMatch:
     confidence: float
     asked: str
     as_object: bool = False
+    at: int = -1  # the word of the question it was found at (-1: a role, over several)
 
 
 @dataclass(frozen=True)
@@ -116,6 +157,7 @@ class SpeakerIndex:
         self._roles: dict[str, list[str]] = {}
         self._by_family: dict[str, list[str]] = {}
         self._given: dict[str, set[str]] = {}
+        self._by_given: dict[str, list[str]] = {}
         role_df: dict[str, int] = {}
         for name, role in speakers:
             parts = name_words(name)
@@ -125,17 +167,21 @@ class SpeakerIndex:
                 self._roles[name] = []
                 self._by_family.setdefault(parts[-1], []).append(name)
                 self._given[name] = set(parts[:-1])
+                if len(parts) > 1 and len(parts[0]) > 1:
+                    self._by_given.setdefault(parts[0], []).append(name)
             if role and role not in self._roles[name]:
                 self._roles[name].append(role)
         self._role_words: dict[str, set[str]] = {}
         for name, roles in self._roles.items():
-            tokens = {t for r in roles for t in _role_tokens(r)}
+            tokens = {_singular(t) for r in roles for t in _role_tokens(r)}
             self._role_words[name] = tokens
             for t in tokens:
                 role_df[t] = role_df.get(t, 0) + 1
         n = max(len(self._roles), 1)
         self._idf = {t: math.log((n + 1) / (df + 0.5)) for t, df in role_df.items()}
         self._families = list(self._by_family)
+        heads = {_head_noun(r) for roles in self._roles.values() for r in roles}
+        self._role_nouns = (_ROLE_VOCABULARY | heads) - {""}
 
     def __len__(self) -> int:
         return len(self._roles)
@@ -153,8 +199,17 @@ class SpeakerIndex:
             if word in _STOP or len(key) < 2:
                 continue
             keys: list[tuple[str, float, str]] = []
+            bare = key[:-1] if key.endswith("s") else ""  # "altmans reaction", no apostrophe
             if key in self._by_family:
                 keys.append((key, 1.0, "name"))
+            elif bare in self._by_family:
+                keys.append((bare, 1.0, "name"))
+            elif key in self._by_given and len(key) >= 2:
+                # A given name alone (or a family name written first): one person only.
+                people = _one_per_person(self._by_given[key])
+                if len(people) == 1:
+                    family = name_words(people[0])[-1]
+                    keys.append((family, GIVEN_NAME, "given name"))
             elif (
                 len(word) >= FUZZY_MIN_LENGTH and self._families and not self.is_word(word)
             ):
@@ -168,36 +223,44 @@ class SpeakerIndex:
                 given = set(skeletons[max(0, at - 2) : at])
                 chosen = [p for p in people if self._given[p] & given] or people
                 share = confidence / len(chosen)
+                obj = _after_preposition(words_, at)
                 for p in chosen:
-                    found.append((at, SpeakerMatch(p, how, share, word, _after_preposition(words_, at))))
+                    found.append((at, SpeakerMatch(p, how, share, word, obj, at)))
         return _best_per_person([m for _, m in sorted(found, key=lambda f: f[0])])
 
+    def role_nouns(self) -> set[str]:
+        """Words that name a role: the general role nouns, and the head noun of every role
+        the corpus gives (the last word, or the word before "of")."""
+        return self._role_nouns
+
     def by_role(self, words_: list[str]) -> list[SpeakerMatch]:
-        """Speakers whose roles the words describe: the IDF-weighted share of the role's
-        words the question holds; a role word may stand for its group's roles
-        ("boss" for "chief executive"). Only the best-described person, unless tied."""
-        asked = {w for w in words_ if w not in _STOP}
-        for w in list(asked):
-            asked |= _ROLE_GROUPS.get(w, set())
+        """The speaker whose roles best describe the words: the IDF-weighted share of the
+        describing words a role holds (a word of its group, "boss" for "director", or the
+        start of a longer word counts half). Nobody when two fit equally or less than half
+        of the words fit."""
+        asked = [w for w in dict.fromkeys(words_) if w not in _STOP and not saying_word(w)]
+        if not asked or not self._role_words:
+            return []
+        top = max(self._idf.values(), default=1.0)
+        weight = {w: self._idf.get(_singular(w), top) for w in asked}
+        total = sum(weight.values())
         scored: list[tuple[float, str, str]] = []
         for name, tokens in self._role_words.items():
-            hit = tokens & asked
-            if len(hit) < 1:
-                continue
-            got = sum(self._idf[t] for t in hit)
-            total = sum(self._idf[t] for t in tokens)
-            # One shared word ("minister") says little; two or a rare one say who.
-            if len(hit) < 2 and self._idf[next(iter(hit))] < math.log(4):
-                continue
-            scored.append((got / total if total else 0.0, name, " ".join(sorted(hit))))
+            got, hit = 0.0, []
+            for w in asked:
+                m = _role_match(w, tokens)
+                if m:
+                    got += m * weight[w]
+                    hit.append(w)
+            if any(_singular(h) in self._role_nouns for h in hit):  # a role word, not only a place
+                scored.append((got / total, name, " ".join(hit)))
         if not scored:
             return []
-        best = max(s for s, _, _ in scored)
-        chosen = [(s, n, h) for s, n, h in scored if s >= best - 1e-9]
-        if len(chosen) > 1:
-            return []  # several people fit equally: no guess
-        s, name, hit = chosen[0]
-        return [SpeakerMatch(name, "role", round(min(1.0, s), 4), hit)]
+        scored.sort(key=lambda x: -x[0])
+        best, name, hit = scored[0]
+        if best < 0.5 or (len(scored) > 1 and scored[1][0] >= best - 1e-9):
+            return []
+        return [SpeakerMatch(name, "role", round(min(1.0, best), 4), hit)]
 
 
 def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -> Query:
@@ -210,15 +273,25 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
     tokens = [t for t in re.findall(r"[\w'’-]+", fold(text))]
     tokens = [re.sub(r"['’]s?$", "", t) for t in tokens]
     tokens = [t for t in tokens if t]
-    matches = speakers.by_name(tokens)
+    found = speakers.by_name(tokens)
+    # A name followed by a role word describes someone else: "the dunmoor coach", "her
+    # lawyer", "the central bank governor" are the club's, her, the bank's people.
+    nouns = speakers.role_nouns()
+    described = {
+        m.at for m in found if any(_singular(t) in nouns for t in tokens[m.at + 1 : m.at + 3])
+    }
+    matches = [m for m in found if m.at not in described]
     if not [m for m in matches if not m.as_object]:
         # "the harbour chief on the new pier director": the words before the first
         # preposition describe who speaks, the rest what they are asked about.
         cut = next((i for i, t in enumerate(tokens) if i and t in _PREPOSITIONS), len(tokens))
-        matches = matches + (speakers.by_role(tokens[:cut]) or speakers.by_role(tokens))
+        named = {m.at for m in found} - described
+        head = [t for i, t in enumerate(tokens[:cut]) if i not in named]
+        whole = [t for i, t in enumerate(tokens) if i not in named]
+        matches = matches + (speakers.by_role(head) or speakers.by_role(whole))
     lemma_set = set(lemmas) | set(tokens)
     cues = Cues(
-        saying=bool(lemma_set & SAYING),
+        saying=bool(lemma_set & SAYING) or any(saying_word(t) for t in tokens),
         yes_no=bool(tokens) and tokens[0] in _AUXILIARIES,
         wh=next((t for t in tokens if t in _WH), ""),
         words=len(tokens),
@@ -228,9 +301,22 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
     topic = tuple(
         t
         for t in tokens
-        if t not in _STOP and t not in named and len(t) > 1 and t not in SAYING
+        if t not in _STOP and t not in named and len(t) > 1 and not saying_word(t)
     )
     return Query(text=text, matches=tuple(matches), cues=cues, topic_terms=topic)
+
+
+def saying_word(word: str) -> bool:
+    """A reporting verb or communication noun in any regular inflection ("saying",
+    "comments", "warned")."""
+    if word in SAYING:
+        return True
+    for suffix in ("ing", "ed", "es", "s", "d"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)]
+            if stem in SAYING or f"{stem}e" in SAYING:
+                return True
+    return False
 
 
 def _role_tokens(role: str) -> set[str]:
@@ -250,7 +336,7 @@ def _after_preposition(words_: list[str], at: int) -> bool:
     """A preposition within the two words before (skipping given names and "the")."""
     before = words_[max(0, at - 3) : at]
     return any(w in _PREPOSITIONS for w in before[-2:] if w) and not any(
-        w in SAYING for w in words_[at + 1 :]
+        saying_word(w) for w in words_[at + 1 :]
     )
 
 

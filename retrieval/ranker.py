@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.features import FEATURES, KINDS
+from retrieval.features import FEATURES, KINDS, QUESTION_FEATURES
 
 FORMAT = 1
 DEFAULT_FILE = Path(__file__).with_name("ranker.json")
@@ -61,11 +61,13 @@ class Linear:
 
 @dataclass(frozen=True)
 class Ranker:
-    """Question kinds, passage scores (log-odds of answering) and where to abstain."""
+    """Question kinds, passage scores (log-odds of answering), whether the question is
+    answered at all (log-odds, from its best candidates) and where to abstain."""
 
     kinds: Linear
     passages: Linear
-    abstain_below: float  # nothing is shown when no eligible candidate scores this high
+    answerable: Linear
+    abstain_below: float  # nothing is shown when `answerable` falls below this
     info: dict
 
     @classmethod
@@ -78,7 +80,9 @@ class Ranker:
         coef = np.zeros((1, len(FEATURES)))
         coef[0, FEATURES.index("cosine")] = 1.0
         passages = Linear(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), coef, np.zeros(1))
-        return cls(kinds, passages, float("-inf"), {"prior": True})
+        n = len(QUESTION_FEATURES)
+        answerable = Linear(np.zeros(n), np.ones(n), np.zeros((1, n)), np.zeros(1))
+        return cls(kinds, passages, answerable, float("-inf"), {"prior": True})
 
     def kind_probs(self, row: np.ndarray) -> dict[str, float]:
         logits = self.kinds(row)[0]
@@ -90,15 +94,20 @@ class Ranker:
             return np.zeros(0)
         return self.passages(rows)[:, 0]
 
+    def answerability(self, row: np.ndarray) -> float:
+        return float(self.answerable(row)[0, 0])
+
     def save(self, path: Path = DEFAULT_FILE) -> None:
         data = {
             "format": FORMAT,
             "features": list(FEATURES),
+            "question_features": list(QUESTION_FEATURES),
             "kinds": list(KINDS),
             "abstain_below": round(self.abstain_below, 6),
             "info": self.info,
             "kind_model": self.kinds.to_json(),
             "passage_model": self.passages.to_json(),
+            "answerable_model": self.answerable.to_json(),
         }
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -112,11 +121,16 @@ class Ranker:
             raise RankerError(path, f"unreadable ({exc})") from exc
         if data.get("format") != FORMAT:
             raise RankerError(path, f"format {data.get('format')!r}, expected {FORMAT}")
-        if data.get("features") != list(FEATURES) or data.get("kinds") != list(KINDS):
+        if (
+            data.get("features") != list(FEATURES)
+            or data.get("question_features") != list(QUESTION_FEATURES)
+            or data.get("kinds") != list(KINDS)
+        ):
             raise RankerError(path, "fitted for other features: retrain it (benchmarks.rank)")
         return cls(
             Linear.from_json(data["kind_model"]),
             Linear.from_json(data["passage_model"]),
+            Linear.from_json(data["answerable_model"]),
             float(data["abstain_below"]),
             data.get("info", {}),
         )
@@ -139,10 +153,15 @@ def fit_linear(x: np.ndarray, y: np.ndarray, *, c: float, multiclass: bool) -> L
 
 
 def calibrate_abstention(answerable: list[float], *, false_abstention: float) -> float:
-    """The highest threshold that leaves at most this share of the answerable questions'
-    best scores below it (those questions would be answered with nothing)."""
+    """The threshold that leaves at most this share of the answerable questions' scores
+    below it (those questions would be answered with nothing): midway between the last
+    score allowed below and the next, so that it sits on no one question."""
     if not answerable:
         return float("-inf")
     s = np.sort(np.asarray(answerable))
     allowed = int(np.floor(false_abstention * len(s)))  # how many may fall below
-    return float(s[allowed]) if allowed < len(s) else float(s[-1])
+    if allowed == 0:
+        return float(s[0])
+    if allowed >= len(s):
+        return float(s[-1])
+    return float((s[allowed - 1] + s[allowed]) / 2)

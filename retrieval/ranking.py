@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from retrieval.features import Candidates, candidate_rows, question_row
+from retrieval.features import Candidates, answerability_row, candidate_rows, question_row
 from retrieval.ranker import Ranker
+from retrieval.selection import Selection, eligible, select, who_said
 
 RRF_K = 60
 # The fixed-weight fusion the IR benchmark compares with (benchmarks.ir): cosine plus this
@@ -65,3 +66,13 @@ def rank(found: Candidates, ranker: Ranker) -> dict[str, float]:
     for c, s in zip(found.items, scores, strict=True):
         c.score = float(s)
     return probs
+
+
+def decide(found: Candidates, ranker: Ranker, limits) -> Selection:
+    """Rank, judge whether the question is answered at all, and select what is shown."""
+    probs = rank(found, ranker)
+    may = eligible(found.items, found.query, probs)
+    asked = who_said(found.query, probs) is not None
+    answerable = ranker.answerability(answerability_row(found, may, asked))
+    abstain = not may or answerable < ranker.abstain_below
+    return select(found.items, found.query, probs, abstain=abstain, limits=limits)

@@ -82,17 +82,19 @@ def select(
     candidates: list[Candidate],
     query: Query,
     kind_probs: Mapping[str, float],
-    abstain_below: float,
+    *,
+    abstain: bool,
     limits: Limits = Limits(),
 ) -> Selection:
-    """Abstain when no eligible candidate scores `abstain_below`; otherwise order, cut the
-    tail and fold duplicates. For a who-said question only that person's words (or
-    passages naming them) are eligible, and they come first."""
+    """Nothing when told to abstain (a who-said question then names its person and offers
+    their nearest words as related); otherwise order, cut the tail and fold duplicates.
+    For a who-said question only that person's words (or passages naming them) are
+    eligible, and they come first."""
     ranked = sorted(candidates, key=lambda c: (-c.score, c.passage.id or 0))
     asked = who_said(query, kind_probs)
     name = asked.name if asked else None
     may = eligible(candidates, query, kind_probs)
-    if not may or may[0].score < abstain_below:
+    if not may or abstain:
         related = [c for c in may if tier(c.passage, name) < 2] if name else []
         return Selection([], asked=name, missing=name, related=related[:RELATED])
     if name is not None:

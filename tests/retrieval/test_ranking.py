@@ -127,7 +127,7 @@ def test_the_shipped_ranker_loads_and_fits_these_features() -> None:
 def test_a_ranker_round_trips_through_its_file(tmp_path: Path) -> None:
     prior = Ranker.prior(4)
     path = tmp_path / "ranker.json"
-    Ranker(prior.kinds, prior.passages, -1.5, {"note": "invented"}).save(path)
+    Ranker(prior.kinds, prior.passages, prior.answerable, -1.5, {"note": "invented"}).save(path)
     back = Ranker.load(path)
     assert back.abstain_below == -1.5 and back.info == {"note": "invented"}
     assert np.allclose(back.passages.coef, prior.passages.coef)
@@ -209,7 +209,7 @@ def test_a_who_said_answer_puts_the_persons_words_first_and_marks_the_rest() -> 
         cand(passage(2, "Varga said it would reopen.", Status.UNSPECIFIED, "Ilse Varga"), 2.0),
         cand(passage(3, "We will rebuild it.", Status.STATEMENT, "Ilse Varga"), 1.0),
     ]
-    chosen = select(items, ASKS_VARGA, WHO, abstain_below=0.0)
+    chosen = select(items, ASKS_VARGA, WHO, abstain=False)
     assert [g.head.passage.id for g in chosen.groups] == [3, 2, 1]
     assert [g.someone_else for g in chosen.groups] == [False, False, True]
     assert chosen.asked == "Ilse Varga" and chosen.missing is None
@@ -220,23 +220,23 @@ def test_a_known_person_who_said_nothing_on_it_gets_an_abstention_with_their_wor
         cand(passage(1, "The pier is safe.", Status.STATEMENT, "Tom Reyl"), 3.0),
         cand(passage(2, "Taxes will not rise.", Status.STATEMENT, "Ilse Varga"), -4.0),
     ]
-    chosen = select(items, ASKS_VARGA, WHO, abstain_below=-1.0)
+    chosen = select(items, ASKS_VARGA, WHO, abstain=True)
     assert chosen.groups == []
     assert chosen.missing == "Ilse Varga"
     assert [c.passage.id for c in chosen.related] == [2]  # hers, not the better-scored other
 
 
-def test_select_abstains_below_the_threshold_and_keeps_order_above() -> None:
+def test_select_abstains_when_told_and_keeps_the_ranked_order_otherwise() -> None:
     items = [cand(passage(1, "a"), -2.0), cand(passage(2, "b"), -1.0)]
-    assert select(items, Query(text="q"), FACT, abstain_below=0.0).groups == []
-    kept = select(items, Query(text="q"), FACT, abstain_below=-1.5)
+    assert select(items, Query(text="q"), FACT, abstain=True).groups == []
+    kept = select(items, Query(text="q"), FACT, abstain=False)
     assert [g.head.passage.id for g in kept.groups] == [2, 1]
     assert kept.missing is None and kept.related == []
 
 
 def test_the_weak_tail_is_dropped_by_cosine() -> None:
     items = [cand(passage(1, "a"), 2.0, cosine=0.8), cand(passage(2, "b"), 1.0, cosine=0.45)]
-    kept = select(items, Query(text="q"), FACT, abstain_below=0.0, limits=Limits(tail_gap=0.3))
+    kept = select(items, Query(text="q"), FACT, abstain=False, limits=Limits(tail_gap=0.3))
     assert [g.head.passage.id for g in kept.groups] == [1]
 
 
