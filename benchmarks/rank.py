@@ -102,7 +102,8 @@ def fit(data: Gathered, idx: list[int]) -> Ranker:
             rows.append(question_features(data.found[i], inner))
             answerable.append(float(bool(data.questions[i]["gold"])))
     x, y = np.stack(rows), np.array(answerable)
-    model = fit_linear(x, y, c=ANSWERABLE_C, multiclass=False)
+    # Balanced: the few negatives weigh as much as the many answerable questions.
+    model = fit_linear(x, y, c=ANSWERABLE_C, multiclass=False, balanced=True)
     scores = model(x)[:, 0]
     threshold = calibrate_abstention(
         scores[y == 1].tolist(), false_abstention=FALSE_ABSTENTION

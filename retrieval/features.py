@@ -184,27 +184,30 @@ QUESTION_FEATURES = (
     "best_passage_coverage",
     "lexical_best",
     "who_said",
+    "who_said_passage_coverage",
     "eligible",
 )
 
 
 def answerability_row(c: Candidates, ranked: Sequence[Candidate], who_said: bool) -> np.ndarray:
     """What the abstention model reads about a question: how good its best eligible
-    candidates are (`ranked`: scored, best first) and how much of its topic their articles
-    hold."""
+    candidates are (`ranked`: scored, best first) and how much of its topic they and their
+    articles hold (for a who-said question, the person's own passages)."""
     if not ranked:
-        return np.array([-10.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(who_said), 0.0])
-    top = ranked[:3]
+        return np.array([-10.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(who_said), 0.0, 0.0])
+    top = ranked[:5]
     second = ranked[1].score if len(ranked) > 1 else ranked[0].score - 5.0
+    own = max(c.passage_coverage.get(x.passage.id or -1, 0.0) for x in top)
     return np.array(
         [
             ranked[0].score,
             max(x.cosine for x in top),
             ranked[0].score - second,
             max(c.coverage.get(x.passage.article_id, 0.0) for x in top),
-            max(c.passage_coverage.get(x.passage.id or -1, 0.0) for x in top),
+            own,
             math.log1p(c.lexical_best),
             float(who_said),
+            float(who_said) * own,
             math.log1p(len(ranked)),
         ]
     )

@@ -278,7 +278,7 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
     # lawyer", "the central bank governor" are the club's, her, the bank's people.
     nouns = speakers.role_nouns()
     described = {
-        m.at for m in found if any(_singular(t) in nouns for t in tokens[m.at + 1 : m.at + 3])
+        m.at for m in found if any(_singular(t) in nouns for t in tokens[m.at + 1 : m.at + 4])
     }
     matches = [m for m in found if m.at not in described]
     if not [m for m in matches if not m.as_object]:
@@ -335,9 +335,7 @@ def _acronym_of(role: str) -> str:
 def _after_preposition(words_: list[str], at: int) -> bool:
     """A preposition within the two words before (skipping given names and "the")."""
     before = words_[max(0, at - 3) : at]
-    return any(w in _PREPOSITIONS for w in before[-2:] if w) and not any(
-        saying_word(w) for w in words_[at + 1 :]
-    )
+    return any(w in _PREPOSITIONS for w in before[-2:] if w)
 
 
 def _one_per_person(names: list[str]) -> list[str]:
