@@ -41,6 +41,9 @@ class Candidates:
     passage_coverage: dict[int, float] = field(default_factory=dict)  # passage id → coverage
     base: np.ndarray | None = None  # candidate_rows' kind-free columns, once computed
     lexical_best: float = 0.0  # the best BM25 score itself: how well any passage matched
+    # The question's topic words alone, embedded when it names someone: how near the person's
+    # own words come to the topic, their name and "said" aside.
+    topic_vector: np.ndarray | None = None
 
 
 def question_row(query: Query, vector: np.ndarray) -> np.ndarray:
@@ -177,37 +180,44 @@ def kind_probabilities(probs: Sequence[float]) -> dict[str, float]:
 
 
 QUESTION_FEATURES = (
-    "best_score",
     "best_cosine",
-    "score_gap",
     "best_coverage",
     "best_passage_coverage",
     "lexical_best",
     "who_said",
+    "who_said_coverage",
     "who_said_passage_coverage",
-    "eligible",
+    "who_said_topic_cosine",
 )
 
 
 def answerability_row(c: Candidates, ranked: Sequence[Candidate], who_said: bool) -> np.ndarray:
-    """What the abstention model reads about a question: how good its best eligible
+    """What the abstention model reads about a question: how near its best eligible
     candidates are (`ranked`: scored, best first) and how much of its topic they and their
     articles hold (for a who-said question, the person's own passages)."""
     if not ranked:
-        return np.array([-10.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(who_said), 0.0, 0.0])
+        return np.array(
+            [0.0, 0.0, 0.0, math.log1p(c.lexical_best), float(who_said), 0.0, 0.0, 0.0]
+        )
     top = ranked[:5]
-    second = ranked[1].score if len(ranked) > 1 else ranked[0].score - 5.0
+    article = max(c.coverage.get(x.passage.article_id, 0.0) for x in top)
     own = max(c.passage_coverage.get(x.passage.id or -1, 0.0) for x in top)
+    w = float(who_said)
+    near = 0.0
+    if who_said and c.topic_vector is not None:
+        near = max(
+            (float(x.vector @ c.topic_vector) for x in ranked if x.vector is not None),
+            default=0.0,
+        )
     return np.array(
         [
-            ranked[0].score,
             max(x.cosine for x in top),
-            ranked[0].score - second,
-            max(c.coverage.get(x.passage.article_id, 0.0) for x in top),
+            article,
             own,
             math.log1p(c.lexical_best),
-            float(who_said),
-            float(who_said) * own,
-            math.log1p(len(ranked)),
+            w,
+            w * article,
+            w * own,
+            w * near,
         ]
     )

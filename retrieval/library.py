@@ -602,7 +602,10 @@ class Library:
             if c.passage.id is not None
         }
         sizes = {aid: self._sources_sizes.get(aid, 1) for aid in coverage}
-        return Candidates(query, qvec, items, coverage, sizes, own, lexical_best=top)
+        topic_vector = None
+        if query.speaker is not None and query.topic_terms:
+            topic_vector = self._encode([" ".join(query.topic_terms)])[0]
+        return Candidates(query, qvec, items, coverage, sizes, own, top, topic_vector)
 
 
 @contextmanager

@@ -236,8 +236,8 @@ class SpeakerIndex:
     def by_role(self, words_: list[str]) -> list[SpeakerMatch]:
         """The speaker whose roles best describe the words: the IDF-weighted share of the
         describing words a role holds (a word of its group, "boss" for "director", or the
-        start of a longer word counts half). Nobody when two fit equally or less than half
-        of the words fit."""
+        start of a longer word counts half). Nobody when two fit equally or no more than
+        half of the words fit."""
         asked = [w for w in dict.fromkeys(words_) if w not in _STOP and not saying_word(w)]
         if not asked or not self._role_words:
             return []
@@ -258,7 +258,7 @@ class SpeakerIndex:
             return []
         scored.sort(key=lambda x: -x[0])
         best, name, hit = scored[0]
-        if best < 0.5 or (len(scored) > 1 and scored[1][0] >= best - 1e-9):
+        if best <= 0.5 or (len(scored) > 1 and scored[1][0] >= best - 1e-9):
             return []
         return [SpeakerMatch(name, "role", round(min(1.0, best), 4), hit)]
 
@@ -296,8 +296,10 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
         wh=next((t for t in tokens if t in _WH), ""),
         words=len(tokens),
     )
-    named = {p for m in matches if m.how != "role" for p in re.findall(r"\w+", fold(m.name))}
-    named |= {m.asked for m in matches}
+    # The speaker's name is not the topic; a person asked about ("… about Varga") is.
+    subject = [m for m in matches if not m.as_object]
+    named = {p for m in subject if m.how != "role" for p in re.findall(r"\w+", fold(m.name))}
+    named |= {w for m in subject for w in m.asked.split()}
     topic = tuple(
         t
         for t in tokens
