@@ -232,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                 "heldout": report["heldout"]["overall"],
                 "in_sample": report["in_sample"]["overall"],
                 "command": "python -m benchmarks.rank --fit",
+                "embedding_model": embedder.name,
             },
         )
         ranker.save()

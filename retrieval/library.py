@@ -99,7 +99,7 @@ class Library:
         nlp_model: str | None = None,
         ranker: Ranker | None = None,
     ) -> None:
-        self.ranker = ranker or Ranker.load()
+        self.ranker = (ranker or Ranker.load()).fitted_to(embedder.name, embedder.dim)
         self.data_dir = Path(data_dir)
         self.max_article_bytes = max_article_bytes
         self.nlp_model = nlp_model  # the spaCy pipeline speakers are attributed with (corpus.nlp)
@@ -605,7 +605,9 @@ class Library:
         topic_vector = None
         if query.speaker is not None and query.topic_terms:
             topic_vector = self._encode([" ".join(query.topic_terms)])[0]
-        return Candidates(query, qvec, items, coverage, sizes, own, top, topic_vector)
+        return Candidates(
+            query, qvec, items, coverage, sizes, own, lexical_best=top, topic_vector=topic_vector
+        )
 
 
 @contextmanager

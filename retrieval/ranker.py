@@ -10,6 +10,7 @@ the file names the data and the figures it was fitted with.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,10 @@ import numpy as np
 
 from retrieval.features import FEATURES, KINDS, QUESTION_FEATURES
 
+log = logging.getLogger(__name__)
+
 FORMAT = 1
+_CUES = 12  # features.question_row: the question's vector, then this many cues
 DEFAULT_FILE = Path(__file__).with_name("ranker.json")
 
 
@@ -74,7 +78,7 @@ class Ranker:
     def prior(cls, dim: int) -> Ranker:
         """Before any training: every kind equally likely, passages by cosine, no abstention
         (what `benchmarks.rank` gathers its candidates with)."""
-        width = dim + 12  # features.question_row: the vector and its cues
+        width = dim + _CUES
         kinds = Linear(np.zeros(width), np.ones(width), np.zeros((len(KINDS), width)),
                        np.zeros(len(KINDS)))  # fmt: skip
         coef = np.zeros((1, len(FEATURES)))
@@ -83,6 +87,17 @@ class Ranker:
         n = len(QUESTION_FEATURES)
         answerable = Linear(np.zeros(n), np.ones(n), np.zeros((1, n)), np.zeros(1))
         return cls(kinds, passages, answerable, float("-inf"), {"prior": True})
+
+    def fitted_to(self, model: str, dim: int) -> Ranker:
+        """This ranker for questions embedded by `model`: the kind model reads the question's
+        vector, so under another embedding model every kind is taken as equally likely (the
+        passage and abstention models read no vector and still apply)."""
+        trained = self.info.get("embedding_model")
+        if trained in (None, model) and self.kinds.coef.shape[1] == dim + _CUES:
+            return self
+        log.warning("the ranker's question-kind model was fitted with %s: not used", trained)
+        return Ranker(Ranker.prior(dim).kinds, self.passages, self.answerable,
+                      self.abstain_below, self.info)  # fmt: skip
 
     def kind_probs(self, row: np.ndarray) -> dict[str, float]:
         logits = self.kinds(row)[0]
