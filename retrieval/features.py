@@ -196,9 +196,7 @@ def answerability_row(c: Candidates, ranked: Sequence[Candidate], who_said: bool
     candidates are (`ranked`: scored, best first) and how much of its topic they and their
     articles hold (for a who-said question, the person's own passages)."""
     if not ranked:
-        return np.array(
-            [0.0, 0.0, 0.0, math.log1p(c.lexical_best), float(who_said), 0.0, 0.0, 0.0]
-        )
+        return np.array([0.0, 0.0, 0.0, math.log1p(c.lexical_best), float(who_said), 0.0, 0.0, 0.0])
     top = ranked[:5]
     article = max(c.coverage.get(x.passage.article_id, 0.0) for x in top)
     own = max(c.passage_coverage.get(x.passage.id or -1, 0.0) for x in top)

@@ -18,8 +18,8 @@ from corpus.claims import ClaimBook
 from corpus.decode import DEFAULT_MAX_BYTES
 from corpus.errors import CorpusError, DuplicateArticle, ParseError
 from corpus.models import Article, Passage, Status
-from corpus.parse import ArticleMeta, parse_article
 from corpus.nlp import pipeline as nlp_pipeline
+from corpus.parse import ArticleMeta, parse_article
 from corpus.store import ArticleSummary, Change, Store
 from retrieval.answer import Answer, Result, Source
 from retrieval.claim_matcher import ClaimMatcher, ClaimTuning

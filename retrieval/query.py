@@ -22,20 +22,150 @@ from corpus.speakers import fold, name_words, same_person, skeleton
 
 # General English function words: never a name, never a topic.
 _STOP = frozenset(
-    "a an the what who whom whose which when where why how is are was were be been being do "
-    "does did done has have had of on in at to for from by with about and or but if then than "
-    "that this these those it its their there they them he she his her we our you your i me my "
-    "any anything some so get got can could would should will shall may might must up re "
-    "s t d ll ve not no yes whats hows whos wheres whys".split()
+    [
+        "a",
+        "an",
+        "the",
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "when",
+        "where",
+        "why",
+        "how",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "do",
+        "does",
+        "did",
+        "done",
+        "has",
+        "have",
+        "had",
+        "of",
+        "on",
+        "in",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "their",
+        "there",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "any",
+        "anything",
+        "some",
+        "so",
+        "get",
+        "got",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "up",
+        "re",
+        "s",
+        "t",
+        "d",
+        "ll",
+        "ve",
+        "not",
+        "no",
+        "yes",
+        "whats",
+        "hows",
+        "whos",
+        "wheres",
+        "whys",
+    ]
 )
 _WH = ("what", "who", "how", "when", "where", "why", "which")
 _AUXILIARIES = frozenset(
-    "is are was were did does do has have had will can could would should shall may might".split()
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "did",
+        "does",
+        "do",
+        "has",
+        "have",
+        "had",
+        "will",
+        "can",
+        "could",
+        "would",
+        "should",
+        "shall",
+        "may",
+        "might",
+    ]
 )
 # A name after one of these is what the question is about, not who speaks ("… about Varga").
 _PREPOSITIONS = frozenset(
-    "about of on for with against to by over regarding at after before since from into than "
-    "like during toward towards".split()
+    [
+        "about",
+        "of",
+        "on",
+        "for",
+        "with",
+        "against",
+        "to",
+        "by",
+        "over",
+        "regarding",
+        "at",
+        "after",
+        "before",
+        "since",
+        "from",
+        "into",
+        "than",
+        "like",
+        "during",
+        "toward",
+        "towards",
+    ]
 )
 SAYING = words("reporting_verbs") | words("communication_nouns")
 # Minimum rapidfuzz ratio (0–100) for a misspelt family name, and the shortest word tried:
@@ -210,9 +340,7 @@ class SpeakerIndex:
                 if len(people) == 1:
                     family = name_words(people[0])[-1]
                     keys.append((family, GIVEN_NAME, "given name"))
-            elif (
-                len(word) >= FUZZY_MIN_LENGTH and self._families and not self.is_word(word)
-            ):
+            elif len(word) >= FUZZY_MIN_LENGTH and self._families and not self.is_word(word):
                 best = process.extractOne(
                     key, self._families, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO
                 )
@@ -301,9 +429,7 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
     named = {p for m in subject if m.how != "role" for p in re.findall(r"\w+", fold(m.name))}
     named |= {w for m in subject for w in m.asked.split()}
     topic = tuple(
-        t
-        for t in tokens
-        if t not in _STOP and t not in named and len(t) > 1 and not saying_word(t)
+        t for t in tokens if t not in _STOP and t not in named and len(t) > 1 and not saying_word(t)
     )
     return Query(text=text, matches=tuple(matches), cues=cues, topic_terms=topic)
 

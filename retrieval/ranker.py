@@ -151,16 +151,14 @@ class Ranker:
         )
 
 
-def fit_linear(
-    x: np.ndarray, y: np.ndarray, *, c: float, multiclass: bool, balanced: bool = False
-) -> Linear:
+def fit_linear(x: np.ndarray, y: np.ndarray, *, c: float, multiclass: bool) -> Linear:
     """A standardised L2 logistic regression (scikit-learn), as a `Linear`."""
     from sklearn.linear_model import LogisticRegression
 
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced" if balanced else None)
+    model = LogisticRegression(C=c, max_iter=2000)
     model.fit((x - mean) / scale, y)
     if multiclass:
         # Rows in KINDS order, whatever order scikit-learn sorted the labels in.

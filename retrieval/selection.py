@@ -16,8 +16,8 @@ from retrieval.query import Query, SpeakerMatch
 # Defaults with a reason, not fitted: a speaker is taken as the one asked about when the
 # match is at least an even bet, and a question as who-said when its kind is the likeliest.
 SURE_SPEAKER = 0.5
-RELATED = 3
-QUOTE_WORDS = 5  # fewer words than this ("No.") are one quote only when identical  # statements offered, labelled as not an answer, when a person said nothing on it
+RELATED = 3  # statements offered, labelled as not an answer, when a person said nothing on it
+QUOTE_WORDS = 5  # fewer words than this ("No.") are one quote only when identical
 
 
 @dataclass(frozen=True)
@@ -118,9 +118,9 @@ def duplicates(a: Candidate, b: Candidate, limits: Limits = Limits()) -> bool:
     if pa.speaker and pb.speaker:
         if not same_person(pa.speaker.name, pb.speaker.name):
             return False
-        if pa.status is Status.STATEMENT and pb.status is Status.STATEMENT:
-            if _same_words(pa.text, pb.text, limits.same_quote):
-                return True
+        both_quotes = pa.status is Status.STATEMENT and pb.status is Status.STATEMENT
+        if both_quotes and _same_words(pa.text, pb.text, limits.same_quote):
+            return True
     if a.vector is None or b.vector is None:
         return False
     similarity = float(a.vector @ b.vector)

@@ -159,7 +159,8 @@ def test_the_prior_ranks_by_cosine() -> None:
 
 def test_calibration_leaves_the_allowed_share_of_answerable_questions_below() -> None:
     scores = [float(x) for x in range(100)]  # 0 … 99
-    assert calibrate_abstention(scores, false_abstention=0.02) == 2.0  # 0 and 1 fall below
+    # 0 and 1 fall below; the threshold sits midway to the next score, on no one question.
+    assert calibrate_abstention(scores, false_abstention=0.02) == 1.5
     assert calibrate_abstention(scores, false_abstention=0.0) == 0.0
     assert calibrate_abstention([], false_abstention=0.02) == float("-inf")
 
@@ -172,7 +173,9 @@ def test_features_of_the_asked_persons_quote_and_someone_elses() -> None:
     other = passage(2, "The pier is safe.", Status.STATEMENT, "Tom Reyl")
     reported = passage(3, "Varga said the pier would reopen.", Status.UNSPECIFIED, "Varga")
     mention = passage(4, "Varga visited the pier on Monday.")
-    found = Candidates(ASKS_VARGA, np.zeros(4), [cand(p, 0) for p in (own, other, reported, mention)])
+    found = Candidates(
+        ASKS_VARGA, np.zeros(4), [cand(p, 0) for p in (own, other, reported, mention)]
+    )
     rows = candidate_rows(found, WHO)
     col = {name: rows[:, i].tolist() for i, name in enumerate(FEATURES)}
     assert col["asked_quote"] == [1.0, 0.0, 0.0, 0.0]
