@@ -21,6 +21,7 @@ from retrieval.features import FEATURES, KINDS, QUESTION_FEATURES
 log = logging.getLogger(__name__)
 
 FORMAT = 1
+CONSTANT = 1e-4  # inputs whose spread is below this are taken as constant
 _CUES = 12  # features.question_row: the question's vector, then this many cues
 DEFAULT_FILE = Path(__file__).with_name("ranker.json")
 
@@ -48,16 +49,19 @@ class Linear:
         return z @ self.coef.T + self.intercept
 
     def to_json(self) -> dict:
-        r = lambda a: np.round(np.asarray(a, dtype=np.float64), 6).tolist()  # noqa: E731
+        r = lambda a: np.round(np.asarray(a, dtype=np.float64), 8).tolist()  # noqa: E731
         return {"mean": r(self.mean), "scale": r(self.scale), "coef": r(self.coef),
                 "intercept": r(self.intercept)}  # fmt: skip
 
     @classmethod
     def from_json(cls, d: dict) -> Linear:
         coef = np.atleast_2d(np.asarray(d["coef"], dtype=np.float64))
+        scale = np.asarray(d["scale"], dtype=np.float64)
+        if (scale <= 0).any() or not np.isfinite(scale).all():
+            raise ValueError("a scale is not a positive number")
         return cls(
             np.asarray(d["mean"], dtype=np.float64),
-            np.asarray(d["scale"], dtype=np.float64),
+            scale,
             coef,
             np.atleast_1d(np.asarray(d["intercept"], dtype=np.float64)),
         )
@@ -134,7 +138,7 @@ class Ranker:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise RankerError(path, f"unreadable ({exc})") from exc
-        if data.get("format") != FORMAT:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise RankerError(path, f"format {data.get('format')!r}, expected {FORMAT}")
         if (
             data.get("features") != list(FEATURES)
@@ -142,13 +146,16 @@ class Ranker:
             or data.get("kinds") != list(KINDS)
         ):
             raise RankerError(path, "fitted for other features: retrain it (benchmarks.rank)")
-        return cls(
-            Linear.from_json(data["kind_model"]),
-            Linear.from_json(data["passage_model"]),
-            Linear.from_json(data["answerable_model"]),
-            float(data["abstain_below"]),
-            data.get("info", {}),
-        )
+        try:
+            return cls(
+                Linear.from_json(data["kind_model"]),
+                Linear.from_json(data["passage_model"]),
+                Linear.from_json(data["answerable_model"]),
+                float(data["abstain_below"]),
+                data.get("info", {}),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RankerError(path, f"malformed ({exc})") from exc
 
 
 def fit_linear(x: np.ndarray, y: np.ndarray, *, c: float, multiclass: bool) -> Linear:
@@ -157,7 +164,9 @@ def fit_linear(x: np.ndarray, y: np.ndarray, *, c: float, multiclass: bool) -> L
 
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
-    scale[scale == 0] = 1.0
+    # A constant input (a dead dimension of the embedding has std ~1e-7) is left unscaled:
+    # dividing by its spread would only amplify rounding noise.
+    scale[scale < CONSTANT] = 1.0
     model = LogisticRegression(C=c, max_iter=2000)
     model.fit((x - mean) / scale, y)
     if multiclass:

@@ -200,3 +200,21 @@ async def test_groups_answer_ask_and_mentions_only(bot_harness: BotHarness) -> N
     bare = await h.ask(USER, "/ask", chat_id=group, chat_type="group")
     assert bare["text"].startswith("Ask me a question")
     h.standin.assert_no_refusals()
+
+
+async def test_a_person_who_never_addressed_the_topic_gets_no_statement_and_related(
+    bot_harness: BotHarness,
+) -> None:
+    h = bot_harness
+    await h.add_article(sample_bytes("tram"), "tram.txt")
+    await h.add_article(sample_bytes("vaccine"), "vaccine.txt")
+
+    reply = await h.ask(USER, "what did Clara Osterby say about the vaccine approval?")
+
+    text = reply["text"]
+    assert text.startswith("No statement by Clara Osterby on ")
+    assert "vaccine" in text.split("\n", 1)[0]
+    assert "Not an answer — their nearest statements on other things:" in text
+    assert "— Clara Osterby" in text  # her own words, labelled as not an answer
+    assert numbered(text) == []  # no ranked results
+    h.standin.assert_no_refusals()

@@ -142,3 +142,37 @@ def test_ask_respects_the_limit_and_orders_by_score_within_a_tier(full_library: 
     assert all(r.article.title.startswith("Dockworkers walk out") for r in answer.results)
     scores = [r.score for r in answer.results]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_a_who_said_answer_is_the_persons_words_then_the_rest_marked(
+    full_library: Library,
+) -> None:
+    answer = full_library.ask("what did Osterby say about the tram line?")
+
+    assert answer.found and answer.asked_speaker == "Clara Osterby"
+    first = answer.results[0].passage
+    assert first.status is Status.STATEMENT and first.speaker.name == "Clara Osterby"
+    mine = [not r.someone_else for r in answer.results]
+    assert mine == sorted(mine, reverse=True)  # hers first, everything else after
+    for r in answer.results:
+        speaker = r.passage.speaker
+        assert r.someone_else == (
+            (speaker is None and "Osterby" not in r.passage.text)
+            or (speaker is not None and "Osterby" not in speaker.name)
+        )
+
+
+def test_a_known_person_asked_about_what_they_never_addressed(full_library: Library) -> None:
+    answer = full_library.ask("what did Clara Osterby say about the vaccine approval?")
+
+    assert not answer.found and answer.results == []
+    assert answer.missing_speaker == "Clara Osterby"
+    assert answer.topic and "vaccine" in answer.topic
+    assert answer.related, "her nearest statements are offered"
+    assert all(r.passage.speaker.name == "Clara Osterby" for r in answer.related)
+
+
+def test_a_misspelt_name_still_finds_the_person(full_library: Library) -> None:
+    query = full_library.analyze("what did Osterbey say about the tram?")
+    assert query.speaker is not None and query.speaker.name == "Clara Osterby"
+    assert query.speaker.how == "spelling" and query.speaker.confidence < 1.0

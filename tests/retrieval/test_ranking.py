@@ -3,6 +3,7 @@ inputs."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from retrieval.ranker import (
     Ranker,
     RankerError,
     calibrate_abstention,
+    fit_linear,
 )
 from retrieval.ranking import hybrid, rank, reciprocal_rank_fusion, topic_coverage
 from retrieval.selection import Limits, duplicates, fold, select, tier, who_said
@@ -273,3 +275,32 @@ def test_within_one_article_the_stronger_status_is_shown() -> None:
     assert group.head.passage.id == 2 and [c.passage.id for c in group.same_article] == [1]
     (group,) = fold([takeaway, fact], prefer_summary=True)
     assert group.head.passage.id == 1
+
+
+def test_a_nearly_constant_input_is_left_unscaled() -> None:
+    rng = np.random.default_rng(0)
+    x = np.column_stack([rng.normal(size=200), np.full(200, 0.3) + 1e-8 * rng.normal(size=200)])
+    y = (x[:, 0] > 0).astype(float)
+    model = fit_linear(x, y, c=1.0, multiclass=False)
+    assert model.scale[1] == 1.0
+    assert np.isfinite(model(np.array([[0.5, 0.3]]))).all()
+
+
+def test_the_shipped_kind_model_gives_probabilities_for_any_vector() -> None:
+    ranker = Ranker.load(DEFAULT_FILE)
+    width = ranker.kinds.coef.shape[1]
+    for row in (np.zeros(width), np.full(width, 0.05)):
+        probs = ranker.kind_probs(row)
+        assert all(math.isfinite(p) for p in probs.values())
+        assert sum(probs.values()) == pytest.approx(1.0)
+
+
+def test_a_ranker_file_with_a_zero_scale_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ranker.json"
+    Ranker.prior(4).save(path)
+    text = path.read_text()
+    data = json.loads(text)
+    data["passage_model"]["scale"][0] = 0.0
+    path.write_text(json.dumps(data))
+    with pytest.raises(RankerError, match="malformed"):
+        Ranker.load(path)
