@@ -60,12 +60,13 @@ def who_said(query: Query, kind_probs: Mapping[str, float]) -> SpeakerMatch | No
 
 
 def tier(passage: Passage, name: str) -> int:
-    """0: their quote; 1: their reported speech; 2: they are named; 3: someone else."""
+    """0: their quote; 1: their reported words (the parser's reported speech of theirs, or a
+    passage of no speaker naming them); 2: someone else."""
     if speaks(passage, name):
         return 0 if passage.status is Status.STATEMENT else 1
     if passage.speaker is None and mentions(passage, name):
-        return 2
-    return 3
+        return 1
+    return 2
 
 
 def eligible(
@@ -75,7 +76,7 @@ def eligible(
     person's words and the passages naming them."""
     ranked = sorted(candidates, key=lambda c: (-c.score, c.passage.id or 0))
     asked = who_said(query, kind_probs)
-    return ranked if asked is None else [c for c in ranked if tier(c.passage, asked.name) < 3]
+    return ranked if asked is None else [c for c in ranked if tier(c.passage, asked.name) < 2]
 
 
 def select(
@@ -95,7 +96,7 @@ def select(
     name = asked.name if asked else None
     may = eligible(candidates, query, kind_probs)
     if not may or abstain:
-        related = [c for c in may if tier(c.passage, name) < 2] if name else []
+        related = [c for c in may if speaks(c.passage, name)] if name else []
         return Selection([], asked=name, missing=name, related=related[:RELATED])
     if name is not None:
         ranked = sorted(ranked, key=lambda c: tier(c.passage, name))
@@ -104,7 +105,7 @@ def select(
     groups = fold(kept, prefer_summary=kind_probs.get("overview", 0.0) >= 0.5, limits=limits)
     if name is not None:
         for g in groups:
-            g.someone_else = tier(g.head.passage, name) == 3
+            g.someone_else = tier(g.head.passage, name) == 2
     return Selection(groups, asked=name)
 
 
