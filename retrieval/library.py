@@ -544,7 +544,11 @@ class Library:
         out = []
         for topic, vector in topics:
             query = self.analyze(topic)
-            found = self._candidates(query, vector, passages, [], lambda _: article_terms)
+            if not query.text:
+                out.append([])
+                continue
+            lexical = self.lexical.search(query.text, len(passages), among=set(passages))
+            found = self._candidates(query, vector, passages, lexical, lambda _: article_terms)
             out.append(self.answer(found, limit=limit).results)
         return out
 

@@ -25,6 +25,15 @@ def test_search_ranks_the_matching_document_first() -> None:
     assert all(score > 0 for _, score in hits)
 
 
+def test_search_among_some_passages_scores_only_those() -> None:
+    index = LexicalIndex()
+    index.rebuild(DOCS)
+    everywhere = dict(index.search("the dam and the strike", 3))
+    among = index.search("the dam and the strike", 3, among={1, 3})
+    assert [pid for pid, _ in among] == [1]  # 2 matches too, but is not among them
+    assert among[0][1] == pytest.approx(everywhere[1])  # the corpus's statistics, unchanged
+
+
 def test_removed_documents_are_filtered_before_the_rebuild() -> None:
     index = LexicalIndex()
     index.rebuild(DOCS)
