@@ -99,9 +99,7 @@ class LexicalIndex:
             self._added = {p for p in self._added - added_before if p not in built}
             self._removed = {p for p in self._removed - removed_before if p in built}
 
-    def search(
-        self, query: str, k: int, among: set[int] | None = None
-    ) -> list[tuple[int, float]]:
+    def search(self, query: str, k: int, among: set[int] | None = None) -> list[tuple[int, float]]:
         """The k best `(passage_id, BM25 score)`, best first; with `among`, only of those
         passages (scored against the whole corpus's statistics)."""
         with self._lock:

@@ -456,12 +456,16 @@ class Library:
         query = self.analyze(question)
         if not query.text or len(self.index) == 0:
             return None
-        qvec = self._encode([query.text])[0]
+        # The topic words alone, for a question naming someone: one encode call with it.
+        topic = " ".join(query.topic_terms) if query.speaker and query.topic_terms else None
+        vectors = self._encode([query.text, *([topic] if topic else [])])
+        qvec = vectors[0]
         n = self.tuning.candidates
         dense = self.index.search(qvec, n)[0]
         lexical = self.lexical.search(query.text, n)
         passages = self.store.passages({pid for pid, _ in dense} | {pid for pid, _ in lexical})
-        return self._candidates(query, qvec, passages, lexical, self._article_text)
+        topic_vector = vectors[1] if topic else None
+        return self._candidates(query, qvec, passages, lexical, self._article_text, topic_vector)
 
     def analyze(self, question: str) -> Query:
         """Question analysis against this corpus's speakers (retrieval.query)."""
@@ -548,7 +552,12 @@ class Library:
                 out.append([])
                 continue
             lexical = self.lexical.search(query.text, len(passages), among=set(passages))
-            found = self._candidates(query, vector, passages, lexical, lambda _: article_terms)
+            topic_vector = None
+            if query.speaker is not None and query.topic_terms:
+                topic_vector = self._encode([" ".join(query.topic_terms)])[0]
+            found = self._candidates(
+                query, vector, passages, lexical, lambda _: article_terms, topic_vector
+            )
             out.append(self.answer(found, limit=limit).results)
         return out
 
@@ -582,6 +591,7 @@ class Library:
         passages: dict[int, Passage],
         lexical: list[tuple[int, float]],
         article_terms: Callable[[str], set[str]],
+        topic_vector: np.ndarray | None = None,
     ) -> Candidates:
         ids, vectors = self.store.vectors(sorted(passages))
         vec_of = dict(zip(ids.tolist(), vectors, strict=True))
@@ -606,9 +616,6 @@ class Library:
             if c.passage.id is not None
         }
         sizes = {aid: self._sources_sizes.get(aid, 1) for aid in coverage}
-        topic_vector = None
-        if query.speaker is not None and query.topic_terms:
-            topic_vector = self._encode([" ".join(query.topic_terms)])[0]
         return Candidates(
             query, qvec, items, coverage, sizes, own, lexical_best=top, topic_vector=topic_vector
         )
