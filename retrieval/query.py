@@ -219,7 +219,7 @@ def _singular(word: str) -> str:
 
 def _head_noun(role: str) -> str:
     """The word a role is named by: before "of"/"for"/"at", else the last ("Chief Executive
-    of Orlen Ferry Lines" → executive, "Dunmoor head coach" → coach)."""
+    of Orlen Ferry Lines" → executive, "Halbrook head coach" → coach)."""
     lead = re.split(r"\b(?:of|for|at|to)\b", fold(role), maxsplit=1)[0]
     words_ = [w for w in re.findall(r"[a-z]+", lead) if w not in _STOP]
     return _singular(words_[-1]) if words_ else ""
@@ -402,7 +402,7 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
     tokens = [re.sub(r"['’]s?$", "", t) for t in tokens]
     tokens = [t for t in tokens if t]
     found = speakers.by_name(tokens)
-    # A name followed by a role word describes someone else: "the dunmoor coach", "her
+    # A name followed by a role word describes someone else: "the halbrook coach", "her
     # lawyer", "the central bank governor" are the club's, her, the bank's people.
     nouns = speakers.role_nouns()
     described = {

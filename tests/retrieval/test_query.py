@@ -9,13 +9,13 @@ from retrieval.query import SpeakerIndex, analyze
 SPEAKERS = [
     ("Vadim Orlov", "Castrian President"),
     ("Orlov", None),
-    ("Oleksandr Zelenskyy", "Velarian President"),
+    ("Mykola Kovalenkyy", "Velarian President"),
     ("Ilse Varga", "Labour Minister"),
     ("Ana Lisowen", "Prime Minister of Varnesia"),
-    ("Tiago Renswick", "Dunmoor Athletic striker"),
-    ("Oskar Brandvold", "Dunmoor Athletic head coach"),
-    ("Duarte Felgueira", "President of Sporting Castelvar"),
-    ("Adrian Velos", "Chief Executive of Marevian National Gas"),
+    ("Pavel Tarnow", "Halbrook Rovers striker"),
+    ("Jonas Ekvall", "Halbrook Rovers head coach"),
+    ("Rui Monteval", "President of Sporting Merrow"),
+    ("Adrian Kessly", "Chief Executive of Ostrian National Gas"),
     ("Anna Berg", "Mayor of Lindmark"),
     ("Tom Berg", "Harbour Master"),
 ]
@@ -32,15 +32,15 @@ def test_a_family_name_names_the_speaker() -> None:
 
 
 def test_a_transliteration_is_the_same_name() -> None:
-    for spelling in ("zelensky", "zelenskiy", "Zelenskyy"):
+    for spelling in ("kovalenky", "kovalenkiy", "Kovalenkyy"):
         q = analyze(f"what did {spelling} say", INDEX)
-        assert q.speakers == ("Oleksandr Zelenskyy",)
+        assert q.speakers == ("Mykola Kovalenkyy",)
         assert q.speaker.how == "name"
 
 
 def test_a_typo_is_matched_with_less_confidence() -> None:
-    q = analyze("what did brandvlod say about the new striker", INDEX)
-    assert q.speakers == ("Oskar Brandvold",)
+    q = analyze("what did ekvlal say about the new striker", INDEX)
+    assert q.speakers == ("Jonas Ekvall",)
     assert q.speaker.how == "spelling"
     assert 0.85 <= q.speaker.confidence < 1.0
 
@@ -52,9 +52,9 @@ def test_a_word_of_the_corpus_is_no_misspelt_name() -> None:
 
 
 def test_a_person_named_after_a_preposition_is_what_is_asked_about() -> None:
-    q = analyze("what did orlov say about zelenskiy", INDEX)
+    q = analyze("what did orlov say about kovalenkiy", INDEX)
     assert q.speakers == ("Vadim Orlov",)
-    assert [m.name for m in q.matches if m.as_object] == ["Oleksandr Zelenskyy"]
+    assert [m.name for m in q.matches if m.as_object] == ["Mykola Kovalenkyy"]
 
 
 def test_a_given_name_picks_one_of_two_people_sharing_a_family_name() -> None:
@@ -66,20 +66,20 @@ def test_a_given_name_picks_one_of_two_people_sharing_a_family_name() -> None:
 
 def test_a_speaker_described_by_role_before_the_topic() -> None:
     # "striker" is a role word too, but it is what the coach is asked about.
-    q = analyze("dunmoor coach on the new striker", INDEX)
-    assert q.speakers == ("Oskar Brandvold",)
+    q = analyze("halbrook coach on the new striker", INDEX)
+    assert q.speakers == ("Jonas Ekvall",)
     assert q.speaker.how == "role"
-    q = analyze("castelvar president on selling renswick", INDEX)
-    assert q.speakers == ("Duarte Felgueira",)
+    q = analyze("merrow president on selling tarnow", INDEX)
+    assert q.speakers == ("Rui Monteval",)
 
 
 def test_a_role_given_as_the_organisations_initials() -> None:
-    assert analyze("mng chief on when the pipeline starts", INDEX).speakers == ("Adrian Velos",)
+    assert analyze("ong chief on when the pipeline starts", INDEX).speakers == ("Adrian Kessly",)
 
 
 def test_a_role_word_stands_for_the_roles_it_names() -> None:
     # "boss" may stand for a chief executive (corpus/data/role_hypernyms.txt).
-    assert analyze("what did the marevian gas boss say", INDEX).speakers == ("Adrian Velos",)
+    assert analyze("what did the ostrian gas boss say", INDEX).speakers == ("Adrian Kessly",)
 
 
 def test_one_shared_role_word_names_nobody() -> None:
