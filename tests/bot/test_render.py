@@ -1,0 +1,55 @@
+"""Rendering a who-said answer and a "no statement" answer as Telegram HTML."""
+
+from __future__ import annotations
+
+from bot import render
+from corpus.models import Passage, Speaker, Status
+from retrieval.answer import Answer, Result, Source
+
+SOURCE = Source(article_id="a1", title="Pier to reopen", source="Harbour Post",
+                url="https://example.org/pier")  # fmt: skip
+
+
+def result(pid: int, text: str, speaker: str | None, *, someone_else: bool = False) -> Result:
+    passage = Passage(
+        id=pid, article_id="a1", ordinal=pid, section="Official Statements",
+        status=Status.STATEMENT if speaker else Status.UNSPECIFIED, start=0, end=len(text),
+        text=text, speaker=Speaker(name=speaker) if speaker else None,
+    )  # fmt: skip
+    return Result(passage=passage, article=SOURCE, score=1.0, relevance=0.5,
+                  someone_else=someone_else)  # fmt: skip
+
+
+def test_someone_elses_words_come_under_a_heading_once() -> None:
+    answer = Answer(
+        question="what did Varga say about the pier?",
+        asked_speaker="Ilse Varga",
+        results=[
+            result(1, "We will rebuild the pier.", "Ilse Varga"),
+            result(2, "The pier is safe.", "Tom Reyl", someone_else=True),
+            result(3, "Ferries will wait.", "Ana Brun", someone_else=True),
+        ],
+    )
+    text, _ = render.answer_page(answer, 0)
+    assert text.count("Not by Ilse Varga — what others said:") == 1
+    assert text.index("We will rebuild") < text.index("Not by Ilse Varga") < text.index("safe")
+
+
+def test_no_statement_names_the_person_and_labels_the_related_words() -> None:
+    answer = Answer(
+        question="what did Varga say about <the ferry>?",
+        missing_speaker="Ilse Varga",
+        topic="the ferry & fares",
+        related=[result(1, "We will rebuild the pier.", "Ilse Varga")],
+    )
+    text, more = render.answer_page(answer, 0)
+    assert more == 0
+    assert text.startswith("No statement by <b>Ilse Varga</b> on <i>the ferry &amp; fares</i>")
+    assert "Not an answer — their nearest statements on other things:" in text
+    assert "We will rebuild the pier." in text and "&lt;the ferry&gt;" in text
+    assert render.text_length(text) <= render.MAX_TEXT
+
+
+def test_nothing_found_without_a_person_is_the_plain_message() -> None:
+    text, _ = render.answer_page(Answer(question="banana bread?"), 0)
+    assert text.startswith(render.NOTHING_FOUND)
