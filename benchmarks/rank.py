@@ -1,6 +1,6 @@
 """Train the learned ranker on the dev set and measure it in-sample and on held-out folds.
 
-    python -m benchmarks.rank [--folds 5] [--fit] [--json] [--devset DIR] [--questions FILE]
+    python -m benchmarks.rank [--folds 5] [--fit] [--reworded] [--json] [--devset DIR]
 
 The dev set's articles are ingested once into a temporary store, as `briefbot eval` does;
 every question's candidates (dense and keyword, with the question analysed) are gathered
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.heldout import DEVSET, ingest_set, load_stories, read_jsonl
+from benchmarks.heldout import DEVSET, ingest_set, load_reworded, load_stories, read_jsonl
 from retrieval.evaluation import RANKS, format_table, is_hit, score
 from retrieval.features import (
     KINDS,
@@ -164,23 +164,44 @@ def kind_accuracy(data: Gathered, ranker: Ranker, idx: list[int]) -> float:
     return round(sum(ok) / len(ok), 4) if ok else 0.0
 
 
-def measure(data: Gathered, texts, key_to_id, folds: int, limits: Limits) -> dict:
+def measure(
+    data: Gathered, texts, key_to_id, folds: int, limits: Limits, reworded: Gathered | None = None
+) -> dict:
+    """Held-out and in-sample figures; with `reworded` (the same questions put another way,
+    same gold), each reworded question is also answered by the fold's models, which saw
+    neither wording of it."""
     from sklearn.model_selection import GroupKFold
 
     n = len(data.questions)
     shown: dict[int, list] = {}
     kind_ok: list[float] = []
+    qid_at = {q["qid"]: i for i, q in enumerate(data.questions)}
+    reworded_shown: dict[int, list] = {}
     splitter = GroupKFold(n_splits=folds)
     for train, test in splitter.split(np.zeros(n), groups=data.groups):
         ranker = fit(data, list(train))
         for i in test:
             shown[i] = answer(data, i, ranker, limits)
         kind_ok.append(kind_accuracy(data, ranker, list(test)) * len(test))
+        if reworded is not None:
+            held = set(test.tolist())
+            for j, q in enumerate(reworded.questions):
+                if qid_at[q["qid"]] in held:
+                    reworded_shown[j] = answer(reworded, j, ranker, limits)
     qs = data.questions
     held = score(qs, lambda q: shown[qs.index(q)], texts, key_to_id)
     full = fit(data, list(range(n)))
     in_sample = score(qs, lambda q: answer(data, qs.index(q), full, limits), texts, key_to_id)
-    return {
+    extra = {}
+    if reworded is not None:
+        rq = reworded.questions
+        originals = [data.questions[qid_at[q["qid"]]] for q in rq]
+        extra["reworded"] = {
+            "n": len(rq),
+            "as_written_heldout": score(originals, lambda q: shown[qs.index(q)], texts, key_to_id),
+            "reworded_heldout": score(rq, lambda q: reworded_shown[rq.index(q)], texts, key_to_id),
+        }
+    return extra | {
         "heldout": held,
         "in_sample": in_sample,
         "kind_accuracy": {
@@ -197,6 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fit", action="store_true", help=f"write {DEFAULT_FILE.name}")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--devset", type=Path, default=DEVSET, help=f"default: {DEVSET}")
+    parser.add_argument(
+        "--reworded",
+        action="store_true",
+        help="also answer benchmarks/data/reworded.jsonl with the held-out folds' models",
+    )
     args = parser.parse_args(argv)
     if not (args.devset / "questions.jsonl").is_file():
         print(f"{args.devset} has no questions.jsonl: the dev set is needed", file=sys.stderr)
@@ -213,8 +239,13 @@ def main(argv: list[str] | None = None) -> int:
             key_to_id = ingest_set(library, args.devset)
             texts = {aid: library.store.get(aid).text for aid in set(key_to_id.values())}
             data = gather(library, questions, key_to_id, stories)
+            reworded = None
+            if args.reworded:
+                by_qid = {q["qid"]: q for q in questions}
+                rows = [{**by_qid[r["qid"]], "question": r["question"]} for r in load_reworded()]
+                reworded = gather(library, rows, key_to_id, stories)
             limits = library.tuning.limits
-            report = measure(data, texts, key_to_id, args.folds, limits)
+            report = measure(data, texts, key_to_id, args.folds, limits, reworded)
         finally:
             library.close()
     ranker: Ranker = report.pop("ranker")
@@ -241,6 +272,18 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("in_sample", "heldout"):
             print(f"## {name.replace('_', '-')} ({args.folds} folds by story)\n")
             print(format_table(report[name]))
+            print()
+        if "reworded" in report:
+            r = report["reworded"]
+            print(f"## {r['n']} questions as written / reworded, held-out folds\n")
+            for figure in ("hit@1", "hit@3", "mrr"):
+                a = r["as_written_heldout"]["overall"][figure]
+                b = r["reworded_heldout"]["overall"][figure]
+                print(f"{figure}: {a:.3f} / {b:.3f} ({b - a:+.3f})")
+            a = r["as_written_heldout"]["per_kind"].get("who_said", {}).get("hit@1")
+            b = r["reworded_heldout"]["per_kind"].get("who_said", {}).get("hit@1")
+            if a is not None and b is not None:
+                print(f"who_said hit@1: {a:.3f} / {b:.3f} ({b - a:+.3f})")
             print()
         print(f"question kind accuracy: {report['kind_accuracy']}")
         print(f"abstain below (fit on all questions): {ranker.abstain_below:.4f}")
