@@ -75,4 +75,8 @@ def decide(found: Candidates, ranker: Ranker, limits) -> Selection:
     asked = who_said(found.query, probs) is not None
     answerable = ranker.answerability(answerability_row(found, may, asked))
     abstain = not may or answerable < ranker.abstain_below
+    if asked and not abstain:
+        # No article where the person speaks or is named holds a word of the topic: they
+        # cannot have addressed it in this corpus, whatever the scores say.
+        abstain = max(found.coverage.get(c.passage.article_id, 0.0) for c in may) == 0.0
     return select(found.items, found.query, probs, abstain=abstain, limits=limits)
