@@ -169,7 +169,10 @@ class Attributor:
         base = span[0]
         matcher = self._matcher
         by_predicate: dict[int, list[tuple[int, str, int]]] = {}
-        for match_id, ids in matcher(doc):
+        # Lemmas are set on verbs and nouns only (corpus.nlp): a paragraph with neither has
+        # no speech predicate, and spaCy's matcher refuses a doc without lemmas.
+        matches = matcher(doc) if doc.has_annotation("LEMMA") else []
+        for match_id, ids in matches:
             name = doc.vocab.strings[match_id]
             by_predicate.setdefault(ids[0], []).append((self._rank[name], name, ids[-1]))
         runs: list[Run] = []

@@ -150,6 +150,13 @@ def test_a_quote_on_its_own_continues_the_speaker_just_before(nlp):
     assert {r.speaker for r in runs(nlp, text)} == {Speaker(name="Ada Moss", role="Councillor")}
 
 
+def test_paragraphs_without_verbs_or_nouns_have_no_speaker(nlp):
+    """Only verbs and nouns get lemmas; spaCy's matcher refuses a doc with none at all."""
+    text = "“!!! ???”\n\n12 34 56\n\n“We will rebuild,” said Ada Moss."
+    found = runs(nlp, text)
+    assert [r.speaker.name if r.speaker else None for r in found] == [None, None, "Ada Moss"]
+
+
 def test_a_quote_on_its_own_after_other_prose_is_not_guessed(nlp):
     text = (
         "“We will rebuild,” said Ada Moss.\n\nThe river rose again on Friday.\n\n"
