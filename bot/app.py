@@ -139,6 +139,7 @@ def register_handlers(app: Application) -> None:
             MessageHandler(filters.Document.ALL & (add_caption | private), admin.add_document),
             CallbackQueryHandler(asking.more, pattern=r"^more:"),
             CallbackQueryHandler(subscribing.subscribe_button, pattern=r"^sub:"),
+            CallbackQueryHandler(subscribing.follow_button, pattern=r"^follow:"),
             CallbackQueryHandler(subscribing.unsubscribe_button, pattern=r"^unsub:"),
             CallbackQueryHandler(browsing.articles_page, pattern=r"^arts:"),
             CallbackQueryHandler(admin.claim_button, pattern=r"^clm:"),

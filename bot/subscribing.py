@@ -14,7 +14,7 @@ from bot.delivery import kick_delivery
 from bot.followups import queue_followups
 from bot.subscriptions import AlreadySubscribed, Kind, Schedule, Subscription, SubscriptionLimit
 from corpus.models import Article, Status
-from corpus.speakers import same_person
+from corpus.speakers import closest, same_person
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +37,62 @@ async def subscribe(update: Update, context: BotContext) -> None:
 
 
 async def follow(update: Update, context: BotContext) -> None:
-    """/follow NAME: every new on-record statement by that person."""
-    name = " ".join(context.args or [])
+    """/follow NAME: every new on-record statement by that person, under any form of the name.
+
+    A name the corpus knows is followed under its fullest form; a misspelt one ("Putn") is
+    answered with the closest known people to choose from; a name nobody in the corpus has
+    yet is followed as typed, and said so."""
+    name = " ".join(" ".join(context.args or []).split())
     if not name:
         await update.effective_message.reply_text("Usage: /follow NAME — e.g. /follow Putin")
         return
-    await add_subscription(update, context, Kind.SPEAKER, name, Schedule.INSTANT)
+    known = await asyncio.to_thread(context.services.library.speakers)
+    forms = [k for k in known if same_person(name, k)]
+    if forms:
+        person = max(forms, key=lambda k: (len(k.split()), k))
+        await add_subscription(update, context, Kind.SPEAKER, person, Schedule.INSTANT)
+        return
+    near = [n for n in closest(name, known) if _fits(FOLLOW + n)]
+    if near:
+        buttons = [[InlineKeyboardButton(f"👤 {n}", callback_data=FOLLOW + n)] for n in near]
+        if _fits(FOLLOW + name):
+            typed = f"Follow “{render.clip(name, 30)}”"
+            buttons.append([InlineKeyboardButton(typed, callback_data=FOLLOW + name)])
+        await update.effective_message.reply_text(
+            f"Nobody called “{render.esc(name)}” is quoted in the corpus. Did you mean:",
+            parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup(buttons),
+        )
+        return
+    await add_subscription(
+        update, context, Kind.SPEAKER, name, Schedule.INSTANT,
+        note="Nobody of that name is quoted in the corpus yet.",
+    )  # fmt: skip
+
+
+FOLLOW = "follow:"
+
+
+def _fits(data: str) -> bool:
+    return len(data.encode()) <= 64  # Telegram's limit for callback_data
+
+
+async def follow_button(update: Update, context: BotContext) -> None:
+    """A "did you mean" button from /follow."""
+    query = update.callback_query
+    await query.answer()
+    name = (query.data or "")[len(FOLLOW) :]
+    if name:
+        await add_subscription(update, context, Kind.SPEAKER, name, Schedule.INSTANT)
 
 
 async def add_subscription(
-    update: Update, context: BotContext, kind: Kind, query: str, schedule: Schedule
+    update: Update,
+    context: BotContext,
+    kind: Kind,
+    query: str,
+    schedule: Schedule,
+    note: str | None = None,
 ) -> None:
     services = context.services
     chat_id = update.effective_chat.id
@@ -67,12 +113,18 @@ async def add_subscription(
         hour = services.settings.digest_hour_utc
         when = f" in a daily digest at {hour:02d}:00 UTC" if schedule is Schedule.DAILY else ""
         text = f"🔔 You will get {what} “{render.esc(sub.query)}”{when}."
+        if note:
+            text = f"{render.esc(note)} {text}"
     await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
 def _store_subscription(
     services: Services, chat_id: int, kind: Kind, query: str, schedule: Schedule
 ) -> Subscription:
+    if kind is Kind.SPEAKER:  # one follow per person, whatever form of the name
+        for sub in services.subscriptions.of_chat(chat_id):
+            if sub.kind is Kind.SPEAKER and same_person(sub.query, query):
+                raise AlreadySubscribed(sub)
     vector = None
     if kind is Kind.TOPIC:
         vector = services.library.encode_queries([query])[0]

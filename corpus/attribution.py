@@ -22,6 +22,7 @@ stays reported (not a statement).
 from __future__ import annotations
 
 import json
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -50,6 +51,12 @@ LINKED_WORDS = 2  # scare quotes, but this long in a speech predicate's clause t
 # A pronoun or role noun refers back at most this many paragraphs (the current one
 # included): further back, news names the person again.
 REFERENCE_PARAGRAPHS = 3
+# Bounds on what the parse is read for, so that no input costs more than its length: a
+# "sentence" of more tokens is a list or a dump, and a paragraph of more characters is text
+# with its breaks lost (news paragraphs run to hundreds of characters). Neither is searched
+# for speakers; their quotes stay unattributed.
+MAX_SENTENCE_TOKENS = 150
+MAX_PARAGRAPH_CHARS = 20_000
 COURTESY = {"mr": "m", "messrs": "m", "sir": "m", "lord": "m", "mrs": "f", "ms": "f", "miss": "f",
             "mme": "f", "mlle": "f", "dame": "f", "lady": "f", "mx": "", "dr": ""}  # fmt: skip
 _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
@@ -138,7 +145,9 @@ class Attributor:
         """Runs of sentences for each paragraph, in order. `last`: who spoke just before
         the first paragraph (an attribution line), for a quote or pronoun that follows it."""
         quotes = quotes_by_paragraph(text, paragraphs)
-        docs = self.pipeline.parse([text[s:e] for s, e in paragraphs])
+        kept = [(s, e) for s, e in paragraphs if e - s <= MAX_PARAGRAPH_CHARS]
+        some = iter(self.pipeline.parse([text[s:e] for s, e in kept]))
+        docs = [next(some) if e - s <= MAX_PARAGRAPH_CHARS else None for s, e in paragraphs]
         state = _State()
         if last is not None:
             state.recent = (0, last)
@@ -151,14 +160,23 @@ class Attributor:
         prepared = []
         first = 0
         for n, (span, qs, doc) in enumerate(zip(paragraphs, quotes, docs, strict=True)):
-            quoted = _quoted_tokens(doc, span[0], qs)
             frames = _frames(text, span, qs)
+            if doc is None:
+                prepared.append((span, qs, doc, {}, frames, first))
+                first += len(frames)
+                continue
+            quoted = _quoted_tokens(doc, span[0], qs)
             sentence_of = _sentence_index(doc, span[0], frames, first)
             state.mentions.extend(_mentions(doc, span[0], n, sentence_of, quoted, state.genders))
             prepared.append((span, qs, doc, quoted, frames, first))
             first += len(frames)
         state.mentions.sort(key=lambda m: m.pos)
-        out = [self._paragraph(text, n, *args, state) for n, args in enumerate(prepared)]
+        out = [
+            self._paragraph(text, n, *args, state)
+            if args[2] is not None
+            else [Run(fs, fe, None, False) for fs, fe in args[4]]
+            for n, args in enumerate(prepared)
+        ]
         return _complete_names(out, state)
 
     # -- one paragraph --------------------------------------------------------------------
@@ -169,14 +187,23 @@ class Attributor:
         base = span[0]
         matcher = self._matcher
         by_predicate: dict[int, list[tuple[int, str, int]]] = {}
-        for match_id, ids in matcher(doc):
-            name = doc.vocab.strings[match_id]
-            by_predicate.setdefault(ids[0], []).append((self._rank[name], name, ids[-1]))
+        # A parse tree is one sentence, so matching sentence by sentence finds the same; the
+        # matcher's cost grows with the square of what it is given. Lemmas are set on verbs
+        # and nouns only (corpus.nlp): a sentence with neither has no speech predicate, and
+        # spaCy's matcher refuses one without lemmas.
+        for sent in doc.sents:
+            if len(sent) > MAX_SENTENCE_TOKENS or not any(t.lemma for t in sent):
+                continue
+            for match_id, ids in matcher(sent):
+                name = doc.vocab.strings[match_id]
+                entry = (self._rank[name], name, sent.start + ids[-1])
+                by_predicate.setdefault(sent.start + ids[0], []).append(entry)
+        starts = [base + t.idx for t in doc]
         runs: list[Run] = []
         for k, (fs, fe) in enumerate(frames):
             state.sentence = first + k
             inside = [q for q in quotes if q.start < fe and fs < q.end]
-            tokens = [t for t in doc if fs <= base + t.idx < fe]
+            tokens = list(doc[bisect_left(starts, fs) : bisect_left(starts, fe)])
             predicates = [
                 t for t in tokens if t.i in by_predicate and t.i not in quoted and not _aspect(t)
             ]
@@ -330,8 +357,11 @@ class Attributor:
 def _frames(text: str, span: tuple[int, int], quotes: list[Quote]) -> list[tuple[int, int]]:
     """The paragraph's sentences, those a quotation spans joined into one."""
     frames: list[tuple[int, int]] = []
+    starts = [q.start for q in quotes]
     for s, e in sentences(text, *span):
-        if frames and any(q.start < frames[-1][1] and s < q.end for q in quotes):
+        # A quotation across the boundary starts before the frame ends and ends after s.
+        k = bisect_left(starts, frames[-1][1]) if frames else 0
+        if frames and any(q.end > s for q in quotes[max(0, k - 1) : k]):
             frames[-1] = (frames[-1][0], e)
         else:
             frames.append((s, e))
@@ -339,22 +369,26 @@ def _frames(text: str, span: tuple[int, int], quotes: list[Quote]) -> list[tuple
 
 
 def _quoted_tokens(doc, base: int, quotes: list[Quote]) -> dict[int, Quote]:
-    """Token index → the quotation it is inside (its marks included)."""
+    """Token index → the quotation it is inside (its marks included). Quotations are the
+    outermost ones, in order and apart, so one search finds the only candidate."""
+    starts = [q.start for q in quotes]
     out = {}
     for t in doc:
         at = base + t.idx
-        for q in quotes:
-            if q.start <= at < q.end:
-                out[t.i] = q
-                break
+        k = bisect_right(starts, at) - 1
+        if k >= 0 and at < quotes[k].end:
+            out[t.i] = quotes[k]
     return out
 
 
 def _sentence_index(doc, base, frames, first) -> dict[int, int]:
+    """Token index → the article-wide number of the frame it is in (frames are in order)."""
+    starts = [s for s, _ in frames]
     index = {}
     for t in doc:
         at = base + t.idx
-        index[t.i] = first + next((k for k, (s, e) in enumerate(frames) if s <= at < e), 0)
+        k = bisect_right(starts, at) - 1
+        index[t.i] = first + (k if k >= 0 and at < frames[k][1] else 0)
     return index
 
 

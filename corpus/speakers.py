@@ -20,6 +20,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz, process, utils
+
 from corpus.lexicon import words
 
 # Honorifics and titles written as if part of a name ("President Ana Berg", "Sen. Tom Reyes"),
@@ -109,6 +111,35 @@ def same_person(a: str, b: str) -> bool:
         return True
     x, y = given_a[0], given_b[0]
     return (x[0] == y[0]) if (_is_initial(x) or _is_initial(y)) else same_word(x, y)
+
+
+# A suggestion for a misspelt name, not an identity: how alike (0-100, rapidfuzz) a typed name
+# and a known one (or its family name) must be to offer it. "Putn"/"Putin" score 89, two
+# unrelated surnames of one length rarely pass 70.
+SUGGEST_SCORE = 80
+
+
+def closest(name: str, known: Iterable[str], limit: int = 3) -> list[str]:
+    """Known names a misspelt `name` may mean, best first, one form per person."""
+    typed = " ".join(skeleton(w) for w in name_words(name))
+    if not typed:
+        return []
+    keys: dict[str, list[str]] = {}  # spelling key of a form, and of its family name → forms
+    for form in known:
+        words_ = name_words(form)
+        if words_:
+            keys.setdefault(" ".join(skeleton(w) for w in words_), []).append(form)
+            keys.setdefault(skeleton(words_[-1]), []).append(form)
+    found = process.extract(
+        typed, list(keys), scorer=fuzz.ratio, processor=utils.default_process,
+        score_cutoff=SUGGEST_SCORE, limit=None,
+    )  # fmt: skip
+    out: list[str] = []
+    for key, _, _ in found:
+        for form in keys[key]:
+            if not any(same_person(form, o) for o in out):
+                out.append(form)
+    return out[:limit]
 
 
 @dataclass

@@ -53,7 +53,11 @@ async def test_following_a_person_pushes_their_statements(bot_harness: BotHarnes
     short, full, other = 4011, 4012, 4013
     await h.send(short, "/follow Putin")
     (confirmed,) = await h.send(full, "/follow Vladimir Putin")
-    assert confirmed["text"] == "🔔 You will get statements by “Vladimir Putin”."
+    # Nobody is quoted yet: the name is followed as typed, and the reply says so.
+    assert confirmed["text"] == (
+        "Nobody of that name is quoted in the corpus yet."
+        " 🔔 You will get statements by “Vladimir Putin”."
+    )
     await h.send(other, "/follow Emmanuel Macron")
     await h.send(other, f"/subscribe {DAM_TOPIC}")
 
@@ -70,6 +74,50 @@ async def test_following_a_person_pushes_their_statements(bot_harness: BotHarnes
 
     await asyncio.sleep(1.5)
     assert [h.count(c) for c in (short, full, other)] == [2, 2, 3]
+    h.standin.assert_no_refusals()
+
+
+HARBOUR = """Harbour pier to reopen in spring
+
+“We will rebuild every pier on this waterfront,” said Councillor Ada Moss on Monday.
+
+Tomasz Wrona, who leads the dockers' union, said the works would need two hundred workers.
+"""
+HARBOUR_LATER = """Harbour works begin
+
+“The first boats dock here by April,” Ada Moss told reporters on Thursday.
+"""
+
+
+async def test_follow_takes_any_form_of_a_known_name_once(bot_harness: BotHarness) -> None:
+    h = bot_harness
+    reader = 4015
+    await h.add_article(HARBOUR.encode(), "harbour.txt")
+    (by_surname,) = await h.send(reader, "/follow moss")
+    assert by_surname["text"] == "🔔 You will get statements by “Ada Moss”."
+    (again,) = await h.send(reader, "/follow Councillor Ada Moss")
+    assert again["text"] == "You already follow “Ada Moss”."
+
+    (unsure,) = await h.send(reader, "/follow Tomas Wronna")
+    assert unsure["text"].startswith("Nobody called “Tomas Wronna” is quoted in the corpus.")
+    choices = {b["text"]: b["callback_data"] for b in buttons(unsure)}
+    assert set(choices) == {"👤 Tomasz Wrona", "Follow “Tomas Wronna”"}
+    (chosen,) = await h.press(reader, unsure, choices["👤 Tomasz Wrona"])
+    assert chosen["text"] == "🔔 You will get statements by “Tomasz Wrona”."
+
+    (stranger,) = await h.send(reader, "/follow Zofia Quell")
+    assert stranger["text"].startswith("Nobody of that name is quoted in the corpus yet.")
+    listing = await h.ask(reader, "/subscriptions")
+    assert [line for line in listing["text"].split("\n") if line.startswith("👤")] == [
+        "👤 Ada Moss", "👤 Tomasz Wrona", "👤 Zofia Quell",
+    ]  # fmt: skip
+
+    before = h.count(reader)
+    summary = await h.add_article(HARBOUR_LATER.encode(), "harbour-later.txt")
+    assert "Subscribers to notify: 1" in summary["text"]
+    (notice,) = await h.new_messages(reader, before, 1)
+    assert notice["text"].startswith("👤 New statement by “Ada Moss”")
+    assert await h.quiet(reader, 1.5) == []  # one follow, one notification
     h.standin.assert_no_refusals()
 
 

@@ -150,6 +150,27 @@ def test_a_quote_on_its_own_continues_the_speaker_just_before(nlp):
     assert {r.speaker for r in runs(nlp, text)} == {Speaker(name="Ada Moss", role="Councillor")}
 
 
+def test_paragraphs_without_verbs_or_nouns_have_no_speaker(nlp):
+    """Only verbs and nouns get lemmas; spaCy's matcher refuses a doc with none at all."""
+    text = "“!!! ???”\n\n12 34 56\n\n“We will rebuild,” said Ada Moss."
+    found = runs(nlp, text)
+    assert [r.speaker.name if r.speaker else None for r in found] == [None, None, "Ada Moss"]
+
+
+def test_text_past_the_parse_bounds_is_left_unattributed(nlp):
+    """A paragraph longer than news paragraphs run (its breaks lost) and a run-on "sentence"
+    are not searched for speakers, so that no input costs more than its length."""
+    from corpus.attribution import MAX_PARAGRAPH_CHARS, MAX_SENTENCE_TOKENS
+
+    quote = "“We will rebuild the pier,” said Ada Moss."
+    wall = quote + " word" * (MAX_PARAGRAPH_CHARS // 5)
+    run_on = "“We will rebuild the pier,” said Ada Moss " + "and then " * MAX_SENTENCE_TOKENS
+    text = f"{wall}\n\n{run_on}.\n\n{quote}"
+    found = nlp.attribute(text, [(b.start, b.end) for b in blocks(text)])
+    assert [[r.speaker for r in paragraph] for paragraph in found[:2]] == [[None], [None]]
+    assert found[2][0].speaker == Speaker(name="Ada Moss") and found[2][0].direct
+
+
 def test_a_quote_on_its_own_after_other_prose_is_not_guessed(nlp):
     text = (
         "“We will rebuild,” said Ada Moss.\n\nThe river rose again on Friday.\n\n"
