@@ -40,7 +40,6 @@ class Candidates:
     article_sizes: dict[str, int] = field(default_factory=dict)  # article id → passages
     passage_coverage: dict[int, float] = field(default_factory=dict)  # passage id → coverage
     base: np.ndarray | None = None  # candidate_rows' kind-free columns, once computed
-    lexical_best: float = 0.0  # the best BM25 score itself: how well any passage matched
     # The question's topic words alone, embedded when it names someone: how near the person's
     # own words come to the topic, their name and "said" aside.
     topic_vector: np.ndarray | None = None
@@ -183,7 +182,6 @@ QUESTION_FEATURES = (
     "best_cosine",
     "best_coverage",
     "best_passage_coverage",
-    "lexical_best",
     "who_said",
     "who_said_coverage",
     "who_said_passage_coverage",
@@ -195,8 +193,10 @@ def answerability_row(c: Candidates, ranked: Sequence[Candidate], who_said: bool
     """What the abstention model reads about a question: how near its best eligible
     candidates are (`ranked`: scored, best first) and how much of its topic they and their
     articles hold (for a who-said question, the person's own passages)."""
+    # No raw BM25 score here: its scale grows with the corpus, and a model fitted on one
+    # corpus would misread a small one.
     if not ranked:
-        return np.array([0.0, 0.0, 0.0, math.log1p(c.lexical_best), float(who_said), 0.0, 0.0, 0.0])
+        return np.array([0.0, 0.0, 0.0, float(who_said), 0.0, 0.0, 0.0])
     top = ranked[:5]
     article = max(c.coverage.get(x.passage.article_id, 0.0) for x in top)
     own = max(c.passage_coverage.get(x.passage.id or -1, 0.0) for x in top)
@@ -212,7 +212,6 @@ def answerability_row(c: Candidates, ranked: Sequence[Candidate], who_said: bool
             max(x.cosine for x in top),
             article,
             own,
-            math.log1p(c.lexical_best),
             w,
             w * article,
             w * own,

@@ -616,9 +616,7 @@ class Library:
             if c.passage.id is not None
         }
         sizes = {aid: self._sources_sizes.get(aid, 1) for aid in coverage}
-        return Candidates(
-            query, qvec, items, coverage, sizes, own, lexical_best=top, topic_vector=topic_vector
-        )
+        return Candidates(query, qvec, items, coverage, sizes, own, topic_vector=topic_vector)
 
 
 @contextmanager
