@@ -83,16 +83,18 @@ def heads(connection: Connection, chains: list[Chain]) -> dict[str, str | None]:
     return {chain.name: current(connection, chain) for chain in chains}
 
 
-def upgrade(connection: Connection, chain: Chain) -> list[str]:
-    """Apply the chain's revisions this database lacks, inside the caller's transaction;
-    return the revisions run (those a pre-Alembic store already had are only recorded)."""
+def upgrade(connection: Connection, chain: Chain, to: str | None = None) -> list[str]:
+    """Apply the chain's revisions this database lacks (up to `to`, else all), inside the
+    caller's transaction; return the revisions run (those a pre-Alembic store already had
+    are only recorded)."""
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
     at = current(connection, chain)
-    if at == head(chain):
+    to = to or head(chain)
+    if at == to:
         return []
     scripts = _scripts(chain)
-    pending: list[Script] = list(reversed(list(scripts.iterate_revisions(head(chain), at))))
+    pending: list[Script] = list(reversed(list(scripts.iterate_revisions(to, at))))
     legacy = _legacy_names(connection) if at is None else set()
     cfg = config(chain, connection)
     ran: list[str] = []

@@ -127,18 +127,20 @@ class Store:
         if self.db.is_postgres:
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOG_LOCK})
 
-    def upgrade(self, chain: schema.Chain) -> list[str]:
-        """Apply the chain's missing migrations (once a process); return the revisions run."""
+    def upgrade(self, chain: schema.Chain, to: str | None = None) -> list[str]:
+        """Apply the chain's missing migrations (once a process), or those up to revision
+        `to`; return the revisions run."""
         if chain.name in self._upgraded:
             return []
         try:
             with self.transaction() as conn:
-                ran = schema.upgrade(conn, chain)
+                ran = schema.upgrade(conn, chain, to)
         except Exception as exc:  # a revision that fails: its SQL error, or Alembic's own
             raise StoreError(f"migrating {chain.name} in {self.name} failed: {exc}") from exc
         for revision in ran:
             log.info("%s: applied migration %s", self.name, revision)
-        self._upgraded.add(chain.name)
+        if to is None:
+            self._upgraded.add(chain.name)
         return ran
 
     def revisions(self, chains: Sequence[schema.Chain] = (schema.CORPUS,)) -> dict[str, str | None]:
