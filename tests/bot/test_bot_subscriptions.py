@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import sqlalchemy as sa
 
 from bot.app import build_services
 from bot.delivery import kick_delivery, send_digests
@@ -243,7 +244,7 @@ async def test_fan_out_stays_within_telegrams_broadcast_limits(bot_harness: BotH
 def delivery_states(h: BotHarness) -> dict[str, int]:
     """Deliveries by state, straight from the store (`counts` folds 'sending' into pending)."""
     with h.services.subscriptions.store.read() as conn:
-        rows = conn.execute("SELECT state, count(*) FROM deliveries GROUP BY state").fetchall()
+        rows = conn.execute(sa.text("SELECT state, count(*) FROM deliveries GROUP BY state"))
     return {state: n for state, n in rows}
 
 
