@@ -75,6 +75,7 @@ class Database:
         self._local = threading.local()  # the connection this thread is using, for nesting
         self._closed = False
         self._reachable = False  # until the first connection: no back-off for a wrong URL
+        self.backoff = BACKOFF
         if self.dialect == "sqlite":
             path = Path(self.url.database or "")
             try:
@@ -149,7 +150,7 @@ class Database:
         """A pooled connection, retried with back-off when a server that was up is not."""
         if self._closed:
             raise StoreError(f"the store at {self.name} is closed")
-        waits = iter(BACKOFF if self._reachable and self.is_postgres else ())
+        waits = iter(self.backoff if self._reachable and self.is_postgres else ())
         while True:
             try:
                 conn = self.engine.connect()

@@ -88,7 +88,7 @@ def postgres_url() -> Iterator[str]:
     """A URL into a schema of its own on the test server, dropped afterwards."""
     url = sa.make_url(postgres_server())
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url)
+    admin = sa.create_engine(url, pool_pre_ping=True)
     with admin.begin() as conn:
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     try:
