@@ -53,8 +53,10 @@ def database_url(target: str | Path) -> URL:
     return url
 
 
-def masked(url: URL | str) -> str:
+def masked(url: URL | str | Path) -> str:
     """The URL as it may be shown: the password replaced by ***."""
+    if isinstance(url, Path):
+        return str(url)
     if isinstance(url, str):
         try:
             url = make_url(url)
