@@ -85,7 +85,7 @@ async def test_queued_deliveries_survive_a_restart_and_are_sent_once(
     # The process stops; meanwhile an article is ingested and its deliveries queued (as
     # the CLI would), and one delivery is left half-sent, as by a crash mid-send.
     await h.stop()
-    library = Library(h.settings.data_dir, h.embedder)
+    library = Library(h.settings.data_dir, h.embedder, database_url=h.settings.database_url)
     services = build_services(h.settings, library)
     library.ingest(sample_bytes("dam"), filename="dam.txt")
     assert match_new_articles(services) == 2
