@@ -71,14 +71,13 @@ def build_application(settings: Settings, library: Library) -> Application:
     services = build_services(settings, library)
 
     async def post_init(app: Application) -> None:
-        if await asyncio.to_thread(services.election.campaign):
+        await asyncio.to_thread(services.election.campaign)
+        if not services.election.contested:
             await recover_deliveries(services)
         await app.bot.set_my_commands(COMMANDS)
         schedule_jobs(app, services)
         if services.election.contested:
-            app.job_queue.run_repeating(
-                campaign, interval=ELECTION_SECONDS, first=ELECTION_SECONDS, name="elect"
-            )
+            app.job_queue.run_repeating(campaign, interval=ELECTION_SECONDS, name="elect")
         app.job_queue.run_repeating(
             subscribing.take_in_changes, interval=SYNC_SECONDS, first=0, name="take-in"
         )
@@ -120,8 +119,11 @@ async def recover_deliveries(services: Services) -> None:
 async def campaign(context: BotContext) -> None:
     """The repeating election job: an instance that becomes the sender takes over the queue."""
     services = context.services
-    was_sender = services.election.is_sender
-    if await asyncio.to_thread(services.election.campaign) and not was_sender:
+    took_over = context.application.bot_data.get("took_over", False)
+    if not await asyncio.to_thread(services.election.campaign):
+        context.application.bot_data["took_over"] = False
+    elif not took_over:
+        context.application.bot_data["took_over"] = True
         await recover_deliveries(services)
         kick_delivery(context.job_queue)
 

@@ -197,6 +197,8 @@ async def _send_all(
     left = list(parcels)
     try:
         while left:
+            if not services.election.is_sender:
+                return False  # another instance took over: what is left goes back to it
             parcel = left[0]
             outcome = await _send(context, book, parcel)
             await _record(book.finish, parcel.ids, outcome.state)

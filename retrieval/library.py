@@ -113,6 +113,7 @@ class Library:
         # The database: the SQLite file in the data directory unless a URL names another (the
         # indexes stay in the data directory, one copy per instance).
         self.store = Store(database_url or self.data_dir / STORE_FILE)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         self.claims = ClaimBook(self.store)
         self.claim_matcher = ClaimMatcher(
             self.store,

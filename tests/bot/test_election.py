@@ -17,7 +17,7 @@ def test_one_instance_is_the_sender_and_another_takes_over_when_it_dies(
     postgres_url: str,
 ) -> None:
     stores = [Store(postgres_url) for _ in range(3)]
-    first, second, third = (SenderElection(store) for store in stores)
+    first, second, third = (SenderElection(store, grace=0) for store in stores)
     assert first.campaign() and first.is_sender
     assert not second.campaign() and not third.campaign()
     assert first.campaign()  # still the sender on its next round
@@ -39,6 +39,13 @@ def test_one_instance_is_the_sender_and_another_takes_over_when_it_dies(
     second.resign()  # a clean stop: the lock is free at once
     assert third.campaign() and not second.is_sender
     assert not first.campaign()
+
+    # A new sender waits out the grace time before it sends (the old one stops meanwhile).
+    third.resign()
+    patient = SenderElection(stores[0], grace=3600)
+    assert not patient.campaign() and patient.holds_lock and not patient.is_sender
+    assert not second.campaign() and not second.holds_lock
+    patient.resign()
     for store in stores:
         store.close()
 
