@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -83,10 +84,10 @@ def postgres_server() -> str:
     return url
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A URL into a schema of its own on the test server, dropped afterwards."""
-    url = sa.make_url(postgres_server())
+@contextlib.contextmanager
+def postgres_schema(server: str) -> Iterator[str]:
+    """A URL into a new schema of its own on the server, dropped afterwards."""
+    url = sa.make_url(server)
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(url, pool_pre_ping=True)
     with admin.begin() as conn:
@@ -99,6 +100,13 @@ def postgres_url() -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL into a schema of its own on the test server, dropped afterwards."""
+    with postgres_schema(postgres_server()) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
