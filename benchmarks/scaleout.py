@@ -1,6 +1,6 @@
 """Several `briefbot run` processes on one PostgreSQL, behind the stand-in's webhook balancer.
 
-    python -m benchmarks.scaleout [--questions 240] [--adds 10] [--readers 120]
+    python -m benchmarks.scaleout [--questions 240] [--adds 20] [--readers 120]
                                   [--database-url postgresql+psycopg://…]
 
 Each instance is a real `briefbot run` in webhook mode (its own process, data directory and
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import signal
 import socket
 import statistics
@@ -131,6 +132,9 @@ async def replication_lag(standin: StandIn, url: str, adds: int) -> tuple[list[f
     engine = sa.create_engine(url)
     user = 300_000
     for i in range(adds):
+        # At a random moment of the other instance's 2-second take-in cycle, else the adds
+        # fall into step with it and every lag comes out alike.
+        await asyncio.sleep(random.uniform(0.0, 2.0))
         standin.pinned = 0
         reply = await upload(standin, f"a{i}.txt", briefing(500 + i).encode())
         assert "Added" in reply, reply
@@ -142,7 +146,7 @@ async def replication_lag(standin: StandIn, url: str, adds: int) -> tuple[list[f
         while True:
             user += 1  # a new reader each time: no chat's pacing in the way
             text = await answered(standin, user, question(500 + i))
-            if word(500 + i, 4) in text:  # the article's own pseudo-word: found
+            if f"{600 + i} {word(500 + i, 4)} crates" in text:  # its fact, not the question
                 break
         found = time.time()
         from_commit.append(found - committed)
@@ -256,7 +260,7 @@ def quantile(values: list[float], q: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=int, default=240, help="questions a measurement")
-    parser.add_argument("--adds", type=int, default=10, help="adds for the replication lag")
+    parser.add_argument("--adds", type=int, default=20, help="adds for the replication lag")
     parser.add_argument("--readers", type=int, default=120, help="subscribers of the fan-out")
     parser.add_argument(
         "--database-url",
