@@ -88,7 +88,7 @@ class Store:
 
     @property
     def dialect(self) -> str:
-        """ "sqlite" or "postgresql"."""
+        """The engine: "sqlite" or "postgresql"."""
         return self.db.dialect
 
     # -- lifecycle -------------------------------------------------------------------
