@@ -21,7 +21,12 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(
-        Path("data"), description="Where the SQLite store and the vector index live."
+        Path("data"), description="Where the SQLite store (by default) and the indexes live."
+    )
+    database_url: str | None = Field(
+        None,
+        description="The database: empty for the SQLite file in the data directory, or a URL "
+        "such as postgresql+psycopg://user:password@host/briefbot for several instances.",
     )
     embedding_model: str = Field(
         DEFAULT_MODEL,
@@ -71,6 +76,13 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(
         None, description="Secret token Telegram sends with every webhook request."
     )
+
+    @property
+    def database(self) -> str | Path:
+        """What the store opens: the database URL, or the SQLite file in the data directory."""
+        from retrieval.library import STORE_FILE
+
+        return self.database_url or self.data_dir / STORE_FILE
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -226,7 +226,10 @@ async def take_in_changes(context: BotContext) -> None:
     followed up; deliveries go out at once."""
     matched = await asyncio.to_thread(match_new_articles, context.services)
     followed = await asyncio.to_thread(queue_followups, context.services)
-    if matched or followed:
+    election = context.services.election
+    # The sender of several instances also sends what the others queued (one cheap query
+    # when nothing waits), so that their deliveries go out within seconds, not at the sweep.
+    if matched or followed or (election.contested and election.is_sender):
         kick_delivery(context.job_queue)
 
 

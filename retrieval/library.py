@@ -103,13 +103,17 @@ class Library:
         max_article_bytes: int = DEFAULT_MAX_BYTES,
         claim_tuning: ClaimTuning | None = None,
         nlp_model: str | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.max_article_bytes = max_article_bytes
         self.nlp_model = nlp_model  # the spaCy pipeline speakers are attributed with (corpus.nlp)
         self.embedder = embedder
         self.tuning = tuning or Tuning()
-        self.store = Store(self.data_dir / STORE_FILE)
+        # The database: the SQLite file in the data directory unless a URL names another (the
+        # indexes stay in the data directory, one copy per instance).
+        self.store = Store(database_url or self.data_dir / STORE_FILE)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         self.claims = ClaimBook(self.store)
         self.claim_matcher = ClaimMatcher(
             self.store,

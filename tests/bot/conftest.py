@@ -106,7 +106,9 @@ class BotHarness:
         """Build a new Library and Application on the data directory and poll, as
         ``Application.run_polling`` does: initialize, post_init, polling, start."""
         assert self.app is None, "already running"
-        self.library = await asyncio.to_thread(Library, self.settings.data_dir, self.embedder)
+        self.library = await asyncio.to_thread(
+            Library, self.settings.data_dir, self.embedder, database_url=self.settings.database_url
+        )
         app = build_application(self.settings, self.library)
         await start_polling(app)
         self.app = app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import sqlalchemy as sa
 
 from bot.app import build_services
 from bot.delivery import kick_delivery, send_digests
@@ -132,7 +133,7 @@ async def test_queued_deliveries_survive_a_restart_and_are_sent_once(
     # The process stops; meanwhile an article is ingested and its deliveries queued (as
     # the CLI would), and one delivery is left half-sent, as by a crash mid-send.
     await h.stop()
-    library = Library(h.settings.data_dir, h.embedder)
+    library = Library(h.settings.data_dir, h.embedder, database_url=h.settings.database_url)
     services = build_services(h.settings, library)
     library.ingest(sample_bytes("dam"), filename="dam.txt")
     assert match_new_articles(services) == 2
@@ -291,7 +292,7 @@ async def test_fan_out_stays_within_telegrams_broadcast_limits(bot_harness: BotH
 def delivery_states(h: BotHarness) -> dict[str, int]:
     """Deliveries by state, straight from the store (`counts` folds 'sending' into pending)."""
     with h.services.subscriptions.store.read() as conn:
-        rows = conn.execute("SELECT state, count(*) FROM deliveries GROUP BY state").fetchall()
+        rows = conn.execute(sa.text("SELECT state, count(*) FROM deliveries GROUP BY state"))
     return {state: n for state, n in rows}
 
 

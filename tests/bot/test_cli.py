@@ -29,6 +29,7 @@ PURPOSES = {
     "eval": "measure retrieval",
     "demo": "sample briefings",
     "claims": "unconfirmed claims",
+    "db": "the database",
 }
 
 

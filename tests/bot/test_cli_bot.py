@@ -93,6 +93,17 @@ def test_run_with_a_malformed_setting_names_it_and_never_echoes_the_token(
     assert TOKEN not in err[0] and TOKEN.split(":")[1] not in err[0]
 
 
+def test_run_with_an_unreachable_database_stops_with_one_masked_line(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://bot:Pa55word@127.0.0.1:1/briefbot"
+    env = clean_env(tmp_path / "data", TELEGRAM_BOT_TOKEN=TOKEN, BRIEFBOT_DATABASE_URL=url)
+    done = briefbot("run", cwd=tmp_path, env=env)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "cannot connect to the database at postgresql+psycopg://bot:***@127.0.0.1:1" in lines[0]
+    assert "Pa55word" not in done.stderr and TOKEN not in done.stderr
+
+
 def test_the_webhook_path_is_a_hash_of_the_token_not_the_token() -> None:
     path = webhook_path(TOKEN)
     assert path == webhook_path(TOKEN) != webhook_path(TOKEN + "x")
