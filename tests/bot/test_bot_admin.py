@@ -122,7 +122,8 @@ async def test_document_uploads_are_ingested_or_refused_with_a_reason(
     assert "Added Putin warns Western troops sent to Ukraine" in txt["text"]
     assert "Date: 05 Sep 2025" in txt["text"]
     assert "Sections: Lead, Key Takeaways, Verified Facts" in txt["text"]
-    assert re.search(r"Passages: .*\d+ 🗣 On record", txt["text"])
+    assert re.search(r"Passages: .*\d+ ✅ Verified", txt["text"])
+    assert "On record" not in txt["text"]  # the sample retells what was said, quoting no one
     assert "Subscribers to notify: 0" in txt["text"]
 
     page = (

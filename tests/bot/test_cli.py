@@ -206,8 +206,11 @@ def test_demo_adds_the_samples_to_the_data_dir_and_answers_the_sample_question(
     assert f"{len(samples)} added, 0 duplicates, 0 refused" in out
     assert "Q: What did Putin say about Western troops?" in out
     answer = out.split("Q: What did Putin say about Western troops?", 1)[1]
-    assert answer.lstrip().startswith("1. 🗣 On record")
+    # The sample retells his words: a verified report of them comes first, nothing on record.
+    assert answer.lstrip().startswith("1. ✅ Verified  [Verified Facts]")
+    assert "Putin said Russia would consider any Western troops" in " ".join(answer.split())
     assert "— Vladimir Putin, Russian President" in answer
+    assert "On record" not in answer
 
     code, out, _ = run(capsys, "demo", "who runs the port of tessaly?")  # a second run
     assert code == 0
