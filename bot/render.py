@@ -20,6 +20,7 @@ MAX_HISTORY_CHARS = 300  # a claim's history line
 MAX_SETTLING_CHARS = 400  # the passage that settled it
 MAX_CARDS = 3  # results per message; the rest behind "More"
 NOTHING_FOUND = "Nothing in the corpus answers this yet."
+PLAIN_SECTION = "Body"  # corpus.plain's section for prose under no heading
 
 
 def esc(text: str) -> str:
@@ -62,7 +63,9 @@ def card(result: Result) -> str:
     """One result: status label, passage text, speaker, source; every part clipped, so that a
     card always fits in a message with the question."""
     p = result.passage
-    lines = [f"<b>{p.status.label}</b> · <i>{esc(clip(p.section, MAX_FIELD_CHARS))}</i>"]
+    lines = [f"<b>{p.status.label}</b>"]
+    if p.section != PLAIN_SECTION:  # a plain article's one section names nothing
+        lines[0] += f" · <i>{esc(clip(p.section, MAX_FIELD_CHARS))}</i>"
     standing = result.claim
     if standing is not None and standing.changed:
         lines.append(f"<b>{esc(clip(standing.line(), MAX_HISTORY_CHARS))}</b>")
@@ -91,9 +94,11 @@ def settled_html(standing: ClaimStanding) -> list[str]:
 
 def answer_page(answer: Answer, offset: int) -> tuple[str, int]:
     """The message text for results from `offset`, and the offset of the next page."""
+    when = f" · published {esc(clip(answer.period, MAX_FIELD_CHARS))}" if answer.period else ""
     if not answer.results:
-        return f"{NOTHING_FOUND}\n\n<i>{esc(clip(answer.question, 300))}</i>", 0
-    header = f"🔎 <i>{esc(clip(answer.question, 300))}</i>"
+        nothing = f"Nothing published {esc(answer.period)} answers this." if when else NOTHING_FOUND
+        return f"{nothing}\n\n<i>{esc(clip(answer.question, 300))}</i>", 0
+    header = f"🔎 <i>{esc(clip(answer.question, 300))}</i>{when}"
     parts = [header]
     end = offset
     for index, result in enumerate(answer.results[offset:], start=offset + 1):

@@ -7,6 +7,7 @@ import logging
 from datetime import date
 from pathlib import Path
 
+from corpus.dating import parse_day
 from corpus.parse import ArticleMeta
 
 SIDECAR = "articles.jsonl"
@@ -19,7 +20,7 @@ def meta_from_row(row: dict) -> ArticleMeta:
     try:
         day = date.fromisoformat(published) if published else None
     except (TypeError, ValueError):
-        day = None
+        day = parse_day(published) if isinstance(published, str) else None
     return ArticleMeta(
         title=row.get("title") or None,
         source=row.get("site") or row.get("source") or None,
@@ -29,9 +30,11 @@ def meta_from_row(row: dict) -> ArticleMeta:
 
 
 def read_sidecar(folder: Path) -> dict[str, ArticleMeta]:
-    """Metadata by article key from `folder/articles.jsonl`; bad lines are logged and skipped."""
-    path = folder / SIDECAR
-    if not path.is_file():
+    """Metadata by article key from `articles.jsonl` in the folder or, as in an evaluation set
+    (`DIR/articles/*.txt` beside `DIR/articles.jsonl`), beside it; bad lines are logged and
+    skipped."""
+    path = next((p for p in (folder / SIDECAR, folder.parent / SIDECAR) if p.is_file()), None)
+    if path is None:
         return {}
     out: dict[str, ArticleMeta] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):

@@ -48,6 +48,7 @@ class Answer(BaseModel):
 
     question: str
     results: list[Result] = []
+    period: str | None = None  # the time the question was read as bounded to ("in October 2025")
 
     @property
     def found(self) -> bool:

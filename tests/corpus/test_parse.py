@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from corpus import SAMPLES_DIR
+from corpus.dating import find_date
 from corpus.errors import BinaryInput, DuplicateArticle, EmptyArticle, ParseError, TooLarge
 from corpus.models import Article, Passage, Status, article_id
-from corpus.parse import ArticleMeta, find_date, parse_article
+from corpus.parse import ArticleMeta, parse_article
 from corpus.sections import heading_key, is_furniture
 from corpus.sidecar import read_sidecar
 from corpus.store import Store
@@ -414,7 +415,7 @@ def test_the_retelling_of_real_events_puts_no_words_in_anyones_mouth():
     text = RETELLING.read_text()
     article = parse_article(text)
     assert article.format == "briefing" and article.published == date(2025, 9, 5)
-    assert not re.search("[“”\"«»„]", text), "no quotation marks at all"
+    assert not re.search('[“”"«»„]', text), "no quotation marks at all"
     assert not statements(article), "nothing is shown as on record"
     assert "retelling in our own words" in text and "Reuters" in text  # says so, names its source
     # His reported words still carry his name.
@@ -833,7 +834,7 @@ def test_find_date_takes_the_first_valid_date():
     assert find_date("No date here, only 2025 and Sept. 5.") is None
 
 
-def test_text_comes_before_metadata_for_title_and_date():
+def test_the_senders_metadata_comes_before_the_text():
     meta = ArticleMeta(
         title="Given title",
         source="example.org",
@@ -842,11 +843,59 @@ def test_text_comes_before_metadata_for_title_and_date():
     )
     article = parse_article("Some headline\n\nOn Sept. 5, 2025 something happened here.", meta=meta)
     assert (article.title, article.source, article.url, article.published) == (
-        "Some headline",
+        "Given title",
         "example.org",
         "https://x.test/a",
-        date(2025, 9, 5),
+        date(2020, 1, 2),
     )
+
+
+def test_a_dateline_of_its_own_dates_the_article_not_an_event_in_the_body():
+    text = (
+        "Quarry in Ebbing to close\n\nOct. 12, 2025 -\n\nThe Ebbing quarry will close "
+        "on March 1, 2026, its owner said on Sunday, ending two centuries of stone cutting."
+    )
+    article = parse_article(text)
+    assert article.published == date(2025, 10, 12)
+    assert article.title == "Quarry in Ebbing to close"
+    assert all("Oct. 12" not in p.text for p in article.passages)
+
+
+def test_a_byline_date_is_neither_a_section_nor_a_passage():
+    text = (
+        "Ferry fares in Brisk rise again\n\nBy Tomas Ekwall\n\nPublished Nov. 2, 2025\n\n"
+        "Ferry fares in Brisk will rise by 8% in January, the operator said.\n\n"
+        "The last rise, in May 2024, was 5%."
+    )
+    article = parse_article(text)
+    assert article.published == date(2025, 11, 2)
+    assert article.sections == ("Body",)
+    assert all("Published" not in p.text for p in article.passages)
+
+
+def test_a_date_deep_in_the_body_is_no_publication_date():
+    text = (
+        "Bridge plans shelved\n\nThe council of Orrin shelved the bridge plan. "
+        "A first design was shown on June 3, 2021, and a second one later."
+    )
+    assert parse_article(text).published is None
+
+
+def test_an_html_page_gives_its_headline_site_address_and_time():
+    page = (
+        "<html><head><title>Velm Daily | Cracks close bridge</title>"
+        '<meta property="og:site_name" content="Velm Daily">'
+        '<meta property="article:published_time" content="2025-10-30T07:15:00+01:00">'
+        '<link rel="canonical" href="https://velm-daily.example/bridge-cracks">'
+        "</head><body><h1>Cracks close Velm's harbour bridge</h1>"
+        "<p>Engineers closed the bridge after inspectors found cracks. Repairs are planned "
+        "for March 3, 2026.</p><p>The bridge was built in 1974.</p></body></html>"
+    )
+    article = parse_article(page.encode(), filename="bridge.html")
+    assert article.title == "Cracks close Velm's harbour bridge"
+    assert article.source == "Velm Daily"
+    assert article.url == "https://velm-daily.example/bridge-cracks"
+    assert article.published == date(2025, 10, 30)
 
 
 def test_metadata_fills_in_what_the_text_lacks():
