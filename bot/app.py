@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -23,11 +24,13 @@ from bot import admin, asking, browsing, followups, subscribing
 from bot.answers import AnswerArchive
 from bot.context import BotContext, Services
 from bot.delivery import schedule_jobs
+from bot.language import LanguageCheck
 from bot.limits import ChatRateLimiter
 from bot.secrets import hide_secrets
 from bot.settings import Settings
 from bot.sightings import Sightings
 from bot.subscriptions import SubscriptionBook
+from bot.uploads import UploadFeedback
 from retrieval.library import Library
 
 log = logging.getLogger(__name__)
@@ -58,6 +61,8 @@ def build_services(settings: Settings, library: Library) -> Services:
         ),
         answers=AnswerArchive(library.store),
         sightings=Sightings(library.store),
+        language=LanguageCheck(list(settings.languages)),
+        uploads=UploadFeedback(settings.upload_working_after),
     )
 
 
@@ -74,6 +79,8 @@ def build_application(settings: Settings, library: Library) -> Application:
             log.info("%d deliveries interrupted by the last stop will be sent again", recovered)
         await app.bot.set_my_commands(COMMANDS)
         schedule_jobs(app, services)
+        # The language models load in the background, not while the first question waits.
+        threading.Thread(target=services.language.warm, name="languages", daemon=True).start()
         app.job_queue.run_repeating(
             subscribing.take_in_changes, interval=SYNC_SECONDS, first=0, name="take-in"
         )

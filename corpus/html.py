@@ -28,6 +28,11 @@ _BLOCKS = (
     "p", "div", "section", "article", "header", "li", "blockquote", "br", "tr",
     "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "figure", "figcaption", "pre",
 )  # fmt: skip
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# A block whose every word is a link's ("Book here.", "Read more on our site") points elsewhere
+# and says nothing itself; up to this many words.
+LINK_ONLY_WORDS = 8
+_LINK = "a[href]"
 _RUBY = ("rt", "rp")
 _PRE = ("pre", "textarea")
 _ASCII_SPACE = " \n\t\f\r"
@@ -135,6 +140,9 @@ class _Page:
         self._title: list[str] | None = None  # the words of the first <title>, while open
         self._h1: list[str] | None = None  # the same for the first <h1>
         self._title_depth = self._h1_depth = -1  # its depth while open; -2 once read
+        self._links = 0  # open <a href> elements
+        # Open shown blocks: [first piece, words, words inside links, holds another block].
+        self._blocks: list[list] = []
 
     def start(self, tag: str, attrib: object) -> None:
         self._flush()
@@ -151,7 +159,13 @@ class _Page:
             head = tag == "head" and not self._head_seen
             mode = _SILENT if head or outer == _SILENT else _EMIT
             if mode == _EMIT and tag in _BLOCKS:
+                if self._blocks:
+                    self._blocks[-1][3] = True
+                self._blocks.append([len(self.pieces), 0, 0, tag in _HEADINGS or tag == "br"])
                 self.pieces.append("\n\n• " if tag == "li" else "\n\n")
+        if tag == "a" and getattr(attrib, "get", lambda _key: None)("href"):
+            tag = _LINK  # counted open, so that a block of links alone can be told
+            self._links += 1
         if tag == "head":
             self._head_seen = True
         if tag in ("meta", "link", "time"):
@@ -182,9 +196,13 @@ class _Page:
             return
         depth = len(self._open)
         name, mode = self._open.pop()
+        self._links -= name == _LINK
         self._ruby -= name in _RUBY
         self._pre -= name in _PRE
         if mode == _EMIT and name in _BLOCKS:
+            first, words, linked, holds_more = self._blocks.pop() if self._blocks else (0, 0, 0, 1)
+            if not holds_more and 0 < words <= LINK_ONLY_WORDS and linked == words:
+                del self.pieces[first:]
             self.pieces.append("\n\n")
         if depth == self._title_depth and self._title is not None:
             self.title = " ".join(self._title) or None
@@ -222,6 +240,10 @@ class _Page:
             text = "\n" if "\n" in text else " "
         if mode == _EMIT:
             self.pieces.append(text)
+            words = len(text.split())
+            for block in self._blocks:
+                block[1] += words
+                block[2] += words if self._links else 0
         if word := text.strip():
             for words in (self._title, self._h1):
                 if words is not None:

@@ -49,6 +49,7 @@ class Answer(BaseModel):
     question: str
     results: list[Result] = []
     period: str | None = None  # the time the question was read as bounded to ("in October 2025")
+    speaker: str | None = None  # whose words the question asks for ("what did Marr say?")
 
     @property
     def found(self) -> bool:

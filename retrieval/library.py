@@ -28,7 +28,7 @@ from retrieval.embedder import Embedder
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.query import KnownSpeakers, Query, analyze
 from retrieval.ranking import Weights, hybrid, rescore, topic_coverage
-from retrieval.recency import Period, newer_within_story, newest_first, read_time
+from retrieval.recency import Period, latest_of_story, newer_within_story, read_time
 from retrieval.vector_index import APPROXIMATE_FROM, IndexMismatch, VectorIndex, reconcile_plan
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,9 @@ LEXICAL_DIR = "keywords"
 LOCK_FILE = "index.lock"
 MODEL_KEY = "embedding_model"
 STORE_ID_KEY = "store_id"  # saved with both indexes: an index copied from another store is refused
+
+
+PROGRESS_STEP = 256  # passages embedded between two progress reports
 
 
 @dataclass(frozen=True)
@@ -281,9 +284,15 @@ class Library:
         filename: str | None = None,
         meta: ArticleMeta | None = None,
         save: bool = True,
+        on_progress: Callable[[str], None] | None = None,
     ) -> Article:
-        """Parse, store and index one article; raises ParseError or DuplicateArticle."""
-        (outcome,) = self.ingest_many([(filename or "article", data, meta)], save=save)
+        """Parse, store and index one article; raises ParseError or DuplicateArticle.
+
+        `on_progress` hears, from this thread, what is being done ("embedding 256 of 900
+        passages"), for a person waiting on a long article."""
+        (outcome,) = self.ingest_many(
+            [(filename or "article", data, meta)], save=save, on_progress=on_progress
+        )
         if outcome.error is not None:
             raise outcome.error
         assert outcome.article is not None
@@ -295,6 +304,7 @@ class Library:
         *,
         save: bool = True,
         on_outcome: Callable[[Outcome], None] | None = None,
+        on_progress: Callable[[str], None] | None = None,
     ) -> list[Outcome]:
         """Ingest (name, data, metadata) items, embedding many articles' passages per batch.
 
@@ -311,7 +321,17 @@ class Library:
 
         def flush() -> None:
             texts = [passage_document(a.title, p) for _, a in batch for p in a.passages]
-            vectors = self._encode(texts)
+            if on_progress is None:
+                vectors = self._encode(texts)
+            else:  # in steps, each one told
+                step = PROGRESS_STEP
+                parts = []
+                for at in range(0, len(texts), step):
+                    on_progress(f"embedding passages {at + 1}–{min(at + step, len(texts))} "
+                                f"of {len(texts)}")  # fmt: skip
+                    parts.append(self._encode(texts[at : at + step]))
+                vectors = np.concatenate(parts) if parts else self._encode(texts)
+                on_progress("indexing")
             offset = 0
             for name, article in batch:
                 n = len(article.passages)
@@ -342,6 +362,8 @@ class Library:
                 report(Outcome(name, error=DuplicateArticle(article.id, title)))
                 continue
             queued[article.id] = article.title
+            if on_progress is not None:
+                on_progress(f"read {len(article.passages)} passages")
             batch.append((name, article))
             if sum(len(a.passages) for _, a in batch) >= self.tuning.ingest_batch:
                 flush()
@@ -467,12 +489,13 @@ class Library:
         if when.period is not None:
             results = [r for r in results if when.period.holds(r.article.published)]
         if when.asks:
-            results = newest_first(results)
-        else:
+            results = latest_of_story(results, self._story_test())
+        elif query.wants_status and not query.wants_statement:
+            # A question of standing ("did the strike end?") is settled by the latest word.
             results = newer_within_story(results, self._story_test())
-        return Answer(
-            question=question, results=self.with_standings(results[:limit]), period=period
-        )
+        speaker = query.speakers[0] if query.wants_statement and query.speakers else None
+        return Answer(question=question, results=self.with_standings(results[:limit]),
+                      period=period, speaker=speaker)  # fmt: skip
 
     def newest(self, period: Period | None = None, limit: int = 10) -> list[Result]:
         """The newest articles (of the period), each by its lead or first passage."""

@@ -191,7 +191,8 @@ def _month_year(text: str, today: date) -> tuple[Period, tuple[int, int]] | None
         year = int(m.group("year")) if m.group("year") else _last_year_with(month, today)
         start = date(year, month, 1)
         end = date(year, month, calendar.monthrange(year, month)[1])
-        return _bounded(m.group("rel"), start, end, m.group().strip()), m.span()
+        words = m.group().strip() if m.group("year") else f"{m.group().strip()} {year}"
+        return _bounded(m.group("rel"), start, end, words), m.span()
     return None
 
 
@@ -222,6 +223,18 @@ def newest_first(results: list[Result]) -> list[Result]:
     return sorted(
         results, key=lambda r: (r.article.published is None, -(_ordinal(r.article.published)))
     )
+
+
+def latest_of_story(results: list[Result], same_story: Callable[[str, str], bool]) -> list[Result]:
+    """ "The latest on X": the passages of the best result's story newest first, then the
+    rest in their ranked order (a newer article on another story does not jump ahead)."""
+    if not results:
+        return results
+    top = results[0].article.article_id
+    story = [r for r in results
+             if r.article.article_id == top or same_story(top, r.article.article_id)]  # fmt: skip
+    others = [r for r in results if r not in story]
+    return newest_first(story) + others
 
 
 def newer_within_story(

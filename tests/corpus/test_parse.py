@@ -18,7 +18,7 @@ from corpus.errors import BinaryInput, DuplicateArticle, EmptyArticle, ParseErro
 from corpus.models import Article, Passage, Status, article_id
 from corpus.parse import ArticleMeta, parse_article
 from corpus.sections import heading_key, is_furniture
-from corpus.sidecar import read_sidecar
+from corpus.sidecar import read_sidecar, split_meta
 from corpus.store import Store
 
 # The briefing format's own words (DESIGN.md), not article text.
@@ -1053,3 +1053,46 @@ def test_same_text_with_other_whitespace_is_one_article(seed_text, store):
 
 def test_different_text_is_a_different_article(seed_text):
     assert article_id(seed_text) != article_id(seed_text.replace("Putin", "Putin’s envoy", 1))
+
+
+def test_a_senders_lines_before_the_article_give_its_address_and_outlet():
+    meta, rest = split_meta(
+        "https://velm-daily.example/bridge Velm Daily\nPublished: 30 Oct 2025\n\n"
+        "Cracks close Velm bridge\n\nEngineers closed it."
+    )
+    assert (meta.url, meta.source, meta.published) == (
+        "https://velm-daily.example/bridge",
+        "Velm Daily",
+        date(2025, 10, 30),
+    )
+    assert rest == "Cracks close Velm bridge\n\nEngineers closed it."
+    bare, _ = split_meta("https://www.velm-daily.example/bridge")
+    assert bare.source == "velm-daily.example"
+    none, text = split_meta("Cracks close Velm bridge\n\nSource: Velm Daily")
+    assert none == ArticleMeta() and text.startswith("Cracks")
+
+
+def test_link_only_lines_are_dropped_and_headings_with_links_kept():
+    page = (
+        "<html><body><h1>Winter ferry timetable in Brisk</h1>"
+        "<p>The winter timetable starts on Monday, with two crossings a day.</p>"
+        "<p><a href='https://brisk.example/book'>Book here.</a></p>"
+        "<h2><a href='#facts'>Verified Facts</a></h2><p>Fares rise by 8% in January.</p>"
+        "<h2>Unconfirmed</h2><ul><li>A third crossing may follow.</li></ul></body></html>"
+    )
+    article = parse_article(page.encode(), filename="ferry.html")
+    assert all("Book here" not in p.text for p in article.passages)
+    assert "Verified Facts" in article.sections
+    markdown = parse_article(
+        "Winter ferry timetable in Brisk\n\nThe winter timetable starts on Monday.\n\n"
+        "[Book here](https://brisk.example/book).\n\nFares rise by 8% in January."
+    )
+    assert all("Book here" not in p.text for p in markdown.passages)
+
+
+def test_the_sidecar_of_an_evaluation_set_sits_beside_its_articles_folder(tmp_path):
+    (tmp_path / "articles").mkdir()
+    row = {"id": "001", "site": "brisk.example", "published": "2025-10-10"}
+    (tmp_path / "articles.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert read_sidecar(tmp_path / "articles")["001"].source == "brisk.example"
+    assert read_sidecar(tmp_path / "elsewhere") == {}
