@@ -1,11 +1,12 @@
 """Time, as a reader asks about it through the stand-in: what is new, what a month or this
-week brought, and which of two articles on one story is the later word."""
+week brought, and which of two articles on one story is the later word; and the button under a
+who-said answer, which follows the person."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from tests.bot.conftest import ADMIN_ID, BotHarness
+from tests.bot.conftest import ADMIN_ID, BotHarness, button_data, buttons
 
 READER = 4401
 
@@ -79,4 +80,21 @@ async def test_the_later_article_on_a_story_comes_first(bot_harness: BotHarness)
     answer = await h.ask(READER, "did the Brisk ferry strike end?")
     first_card = answer["text"].split("\n\n")[1]
     assert "Brisk ferry crews return as pay deal is signed" in first_card, answer["text"]
+    h.standin.assert_no_refusals()
+
+
+async def test_the_button_under_a_who_said_answer_follows_the_person(
+    bot_harness: BotHarness,
+) -> None:
+    h = bot_harness
+    await add_all(h)
+    answer = await h.ask(READER, "what did Ona Marr say about the ferry strike?")
+    [button] = [b for b in buttons(answer) if b["callback_data"].startswith("sub:")]
+    assert button["text"] == "👤 Follow Ona Marr"
+    [reply] = await h.press(READER, answer, button["callback_data"])
+    assert reply["text"] == "🔔 You will get statements by “Ona Marr”."
+    listed = (await h.ask(READER, "/subscriptions"))["text"]
+    assert "👤 Ona Marr" in listed and "what did" not in listed
+    topic = await h.ask(READER, "is the Orrin library open again?")
+    assert button_data(topic, "sub:") and "Subscribe to this topic" in str(buttons(topic))
     h.standin.assert_no_refusals()
