@@ -13,8 +13,8 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _THANKS = re.compile(
-    r"(thanks?( a lot| so much| you( very much)?)?|thx|ty|cheers|much appreciated|great|"
-    r"nice|cool|perfect|awesome|ok(ay)?|got it|bye|goodbye|see you)",
+    r"((thanks?( you)?|thx|ty|cheers)( (a lot|so much|very much|again))?|much appreciated|"
+    r"great|nice|cool|perfect|awesome|ok(ay)?|got it|bye|goodbye|see you)",
     re.IGNORECASE,
 )
 
