@@ -29,9 +29,10 @@ _DATE_PATTERNS = [
     re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
 ]
 # What may stand before the date at the start of an opening paragraph: a lead label, "On"
-# with a weekday, a place in capitals or with a comma ("MOSCOW, …", "Velm, …").
+# (with a weekday, or a word or two before it: "Early on"), a place in capitals or with a
+# comma ("MOSCOW, …", "Velm, …").
 _OPENING = re.compile(
-    r"\s*(?:(?:lead|summary)\s*[:—–-]\s*)?[—–-]?\s*(?:on\s+(?:\w+day,?\s+)?)?"
+    r"\s*(?:(?:lead|summary)\s*[:—–-]\s*)?[—–-]?\s*(?:(?:\w+\s+){0,2}on\s+(?:\w+day,?\s+)?)?"
     r"(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3},\s+)?",
     re.IGNORECASE,
 )

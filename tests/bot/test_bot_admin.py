@@ -262,6 +262,7 @@ async def test_add_takes_the_article_from_the_message_or_the_replied_one(
     before = h.count(ADMIN_ID)
     h.standin.send_message(ADMIN_ID, "/add", reply_to_message_id=held["message_id"])
     (added,) = await h.new_messages(ADMIN_ID, before, 1)
+    added = await h.settled(ADMIN_ID, added)  # a working message first on a slow machine
     assert added["text"].startswith("✅ Added Recount confirms Sela Marhoff as Brevik mayor")
 
     titles = sorted(a.title for a in h.library.articles())
