@@ -37,7 +37,7 @@ _MONTH_YEAR = re.compile(
 _YEAR = re.compile(r"\b(?P<rel>in|during|since|after|before)\s+(?P<year>(?:19|20)\d{2})\b", re.I)
 # Words that ask for news without naming a topic: "what happened in October?", "latest news".
 _GENERIC = frozenset(
-    "a an the what whats what's is are was were has have had happened happen happening new "  # noqa: SIM905 (a word list reads better as words)
+    "a an the what whats what's is are was were has have had happened happen happening new "  # noqa: SIM905
     "news latest newest most recent recently lately any anything there going on in of from "
     "during since this that week month year today yesterday tell me show give us stories "
     "story articles article headlines update updates so far".split()
