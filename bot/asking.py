@@ -175,7 +175,7 @@ async def send_answer_page(
     """One page of an answer; the open claims it shows are remembered for their follow-ups."""
     text, next_offset = render.answer_page(answer, offset)
     keyboard = render.answer_keyboard(
-        answer_id, next_offset, found=answer.found, speaker=answer.speaker
+        answer_id, next_offset, found=answer.found, speaker=answer.speaker, listing=answer.listing
     )
     # One preview a message at most: the first linked article's, small, under the text.
     url = render.preview_url(answer, offset)

@@ -131,14 +131,21 @@ def text_length(text_html: str) -> int:
 
 
 def answer_keyboard(
-    answer_id: int, next_offset: int, *, found: bool, speaker: str | None = None
-) -> InlineKeyboardMarkup:
+    answer_id: int,
+    next_offset: int,
+    *,
+    found: bool,
+    speaker: str | None = None,
+    listing: bool = False,
+) -> InlineKeyboardMarkup | None:
     """'More' when more results remain; follow the person a who-said question asks about, or
-    subscribe to the question's topic."""
+    subscribe to the question's topic (a listing of the newest articles has none)."""
     rows = []
     if next_offset:
         more = InlineKeyboardButton("More ▸", callback_data=f"more:{answer_id}:{next_offset}")
         rows.append([more])
+    if listing:
+        return InlineKeyboardMarkup(rows) if rows else None
     if speaker:
         label = f"👤 Follow {clip(speaker, 40)}"
     else:

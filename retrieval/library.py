@@ -476,7 +476,8 @@ class Library:
         limit = limit or self.tuning.max_results
         if when.asks and not when.topical:
             results = self.newest(when.period, limit)
-            return Answer(question=question, results=self.with_standings(results), period=period)
+            return Answer(question=question, results=self.with_standings(results), period=period,
+                          listing=True)  # fmt: skip
         query = analyze(when.rest if when.asks else question, self._known_speakers())
         if not query.text or len(self.index) == 0:
             return Answer(question=question, period=period)

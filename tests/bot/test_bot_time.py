@@ -57,9 +57,11 @@ async def test_questions_about_time_are_answered_newest_first(bot_harness: BotHa
     passages = [p.text for a in h.library.articles() for p in h.library.store.get(a.id).passages]
     assert not any(t.startswith("Published") for t in passages), "a dateline is no passage"
 
-    new = (await h.ask(READER, "what's new?"))["text"]
+    newest = await h.ask(READER, "what's new?")
+    new = newest["text"]
     assert new.index("Velm market hall") < new.index("Orrin library")
     assert "Nothing" not in new
+    assert not any(b["callback_data"].startswith("sub:") for b in buttons(newest))
 
     october = (await h.ask(READER, "what happened in October 2025?"))["text"]
     assert "published in October 2025" in october
