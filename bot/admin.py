@@ -118,7 +118,8 @@ async def ingest(
         loop.call_soon_threadsafe(upload.update, stage)
 
     async def work() -> Article:
-        async with services.writing:
+        async with services.writing:  # one change to the corpus at a time: others wait here
+            upload.update("reading")
             return await asyncio.to_thread(services.library.ingest, data, filename=filename,
                                            meta=meta, on_progress=progress)  # fmt: skip
 
