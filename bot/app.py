@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -24,11 +25,13 @@ from bot.answers import AnswerArchive
 from bot.context import BotContext, Services
 from bot.delivery import kick_delivery, schedule_jobs
 from bot.election import ELECTION_SECONDS, SenderElection
+from bot.language import LanguageCheck
 from bot.limits import ChatRateLimiter
 from bot.secrets import hide_secrets
 from bot.settings import Settings
 from bot.sightings import Sightings
 from bot.subscriptions import SubscriptionBook
+from bot.uploads import UploadFeedback
 from retrieval.library import Library
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,8 @@ def build_services(settings: Settings, library: Library) -> Services:
         answers=AnswerArchive(library.store),
         sightings=Sightings(library.store),
         election=SenderElection(library.store),
+        language=LanguageCheck(list(settings.languages)),
+        uploads=UploadFeedback(settings.upload_working_after),
     )
 
 
@@ -78,6 +83,8 @@ def build_application(settings: Settings, library: Library) -> Application:
         schedule_jobs(app, services)
         if services.election.contested:
             app.job_queue.run_repeating(campaign, interval=ELECTION_SECONDS, name="elect")
+        # The language models load in the background, not while the first question waits.
+        threading.Thread(target=services.language.warm, name="languages", daemon=True).start()
         app.job_queue.run_repeating(
             subscribing.take_in_changes, interval=SYNC_SECONDS, first=0, name="take-in"
         )

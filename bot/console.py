@@ -52,7 +52,8 @@ def claim_lines(result: Result, width: int = 88) -> list[str]:
 
 def format_result(rank: int, result: Result, width: int = 88) -> str:
     p = result.passage
-    lines = [f"{rank}. {p.status.label}  [{p.section}]"]
+    # A plain article's one section ("Body") names nothing.
+    lines = [f"{rank}. {p.status.label}" + (f"  [{p.section}]" if p.section != "Body" else "")]
     if history := history_line(result):
         lines.append(f"   {history}")
     body = textwrap.fill(" ".join(p.text.split()), width=width, initial_indent="   ",
@@ -70,9 +71,10 @@ def format_result(rank: int, result: Result, width: int = 88) -> str:
 
 
 def format_answer(answer: Answer) -> str:
+    when = f" (published {answer.period})" if answer.period else ""
     if not answer.found:
-        return f"Q: {answer.question}\n\n{NOTHING_FOUND}"
-    parts = [f"Q: {answer.question}"]
+        return f"Q: {answer.question}{when}\n\n{NOTHING_FOUND}"
+    parts = [f"Q: {answer.question}{when}"]
     parts.extend(format_result(i, r) for i, r in enumerate(answer.results, start=1))
     return "\n\n".join(parts)
 

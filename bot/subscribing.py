@@ -134,7 +134,8 @@ def _store_subscription(
 
 
 async def subscribe_button(update: Update, context: BotContext) -> None:
-    """ "Subscribe to this topic" / "Tell me when this appears" under an answer."""
+    """ "Subscribe to this topic", "Tell me when this appears" or "Follow NAME" under an
+    answer."""
     query = update.callback_query
     await query.answer()
     try:
@@ -145,7 +146,11 @@ async def subscribe_button(update: Update, context: BotContext) -> None:
     if saved is None or saved[0] != query.message.chat_id:
         await query.message.reply_text("That answer has expired; use /subscribe TOPIC.")
         return
-    await add_subscription(update, context, Kind.TOPIC, saved[1].question, Schedule.INSTANT)
+    answer = saved[1]
+    if answer.speaker:  # a who-said answer: follow the person, not the question's words
+        await add_subscription(update, context, Kind.SPEAKER, answer.speaker, Schedule.INSTANT)
+    else:
+        await add_subscription(update, context, Kind.TOPIC, answer.question, Schedule.INSTANT)
 
 
 async def subscriptions(update: Update, context: BotContext) -> None:

@@ -48,6 +48,9 @@ class Answer(BaseModel):
 
     question: str
     results: list[Result] = []
+    period: str | None = None  # the time the question was read as bounded to ("in October 2025")
+    speaker: str | None = None  # whose words the question asks for ("what did Marr say?")
+    listing: bool = False  # the newest articles for "what's new?": no topic to subscribe to
 
     @property
     def found(self) -> bool:

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from retrieval.embedder import Embedder
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.query import KnownSpeakers, Query, analyze
 from retrieval.ranking import Weights, hybrid, rescore, topic_coverage
+from retrieval.recency import Period, latest_of_story, newer_within_story, read_time
 from retrieval.vector_index import APPROXIMATE_FROM, IndexMismatch, VectorIndex, reconcile_plan
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,9 @@ LEXICAL_DIR = "keywords"
 LOCK_FILE = "index.lock"
 MODEL_KEY = "embedding_model"
 STORE_ID_KEY = "store_id"  # saved with both indexes: an index copied from another store is refused
+
+
+PROGRESS_STEP = 256  # passages embedded between two progress reports
 
 
 @dataclass(frozen=True)
@@ -283,9 +288,15 @@ class Library:
         filename: str | None = None,
         meta: ArticleMeta | None = None,
         save: bool = True,
+        on_progress: Callable[[str], None] | None = None,
     ) -> Article:
-        """Parse, store and index one article; raises ParseError or DuplicateArticle."""
-        (outcome,) = self.ingest_many([(filename or "article", data, meta)], save=save)
+        """Parse, store and index one article; raises ParseError or DuplicateArticle.
+
+        `on_progress` hears, from this thread, what is being done ("embedding 256 of 900
+        passages"), for a person waiting on a long article."""
+        (outcome,) = self.ingest_many(
+            [(filename or "article", data, meta)], save=save, on_progress=on_progress
+        )
         if outcome.error is not None:
             raise outcome.error
         assert outcome.article is not None
@@ -297,6 +308,7 @@ class Library:
         *,
         save: bool = True,
         on_outcome: Callable[[Outcome], None] | None = None,
+        on_progress: Callable[[str], None] | None = None,
     ) -> list[Outcome]:
         """Ingest (name, data, metadata) items, embedding many articles' passages per batch.
 
@@ -313,7 +325,17 @@ class Library:
 
         def flush() -> None:
             texts = [passage_document(a.title, p) for _, a in batch for p in a.passages]
-            vectors = self._encode(texts)
+            if on_progress is None:
+                vectors = self._encode(texts)
+            else:  # in steps, each one told
+                step = PROGRESS_STEP
+                parts = []
+                for at in range(0, len(texts), step):
+                    on_progress(f"embedding passages {at + 1}–{min(at + step, len(texts))} "
+                                f"of {len(texts)}")  # fmt: skip
+                    parts.append(self._encode(texts[at : at + step]))
+                vectors = np.concatenate(parts) if parts else self._encode(texts)
+                on_progress("indexing")
             offset = 0
             for name, article in batch:
                 n = len(article.passages)
@@ -344,6 +366,8 @@ class Library:
                 report(Outcome(name, error=DuplicateArticle(article.id, title)))
                 continue
             queued[article.id] = article.title
+            if on_progress is not None:
+                on_progress(f"read {len(article.passages)} passages")
             batch.append((name, article))
             if sum(len(a.passages) for _, a in batch) >= self.tuning.ingest_batch:
                 flush()
@@ -446,19 +470,68 @@ class Library:
     def speakers(self) -> list[str]:
         return sorted(self._speakers)
 
-    def ask(self, question: str, *, limit: int | None = None) -> Answer:
-        """The passages that answer the question, best first, or none when nothing is relevant."""
-        query = analyze(question, self._known_speakers())
+    def ask(self, question: str, *, limit: int | None = None, today: date | None = None) -> Answer:
+        """The passages that answer the question, best first, or none when nothing is relevant.
+
+        A question about time (recency.read_time, relative to `today`) keeps the passages of
+        its period, newest first; with no topic beyond the time it gets the newest articles."""
+        when = read_time(question, today or date.today())
+        period = when.period.words if when.period else None
+        limit = limit or self.tuning.max_results
+        if when.asks and not when.topical:
+            results = self.newest(when.period, limit)
+            return Answer(question=question, results=self.with_standings(results), period=period,
+                          listing=True)  # fmt: skip
+        query = analyze(when.rest if when.asks else question, self._known_speakers())
         if not query.text or len(self.index) == 0:
-            return Answer(question=question)
+            return Answer(question=question, period=period)
         qvec = self._encode([query.text])[0]
         n = self.tuning.candidates
         dense = self.index.search(qvec, n)[0]
         lexical = self.lexical.search(query.text, n)
         passages = self.store.passages({pid for pid, _ in dense} | {pid for pid, _ in lexical})
         results = self._answer(query, qvec, passages, lexical, self._article_text)
-        results = results[: limit or self.tuning.max_results]
-        return Answer(question=question, results=self.with_standings(results))
+        if when.period is not None:
+            results = [r for r in results if when.period.holds(r.article.published)]
+        if when.asks:
+            results = latest_of_story(results, self._story_test())
+        elif query.wants_status and not query.wants_statement:
+            # A question of standing ("did the strike end?") is settled by the latest word.
+            results = newer_within_story(results, self._story_test())
+        speaker = query.speakers[0] if query.wants_statement and query.speakers else None
+        return Answer(question=question, results=self.with_standings(results[:limit]),
+                      period=period, speaker=speaker)  # fmt: skip
+
+    def newest(self, period: Period | None = None, limit: int = 10) -> list[Result]:
+        """The newest articles (of the period), each by its lead or first passage."""
+        out = []
+        for summary in self.store.articles():
+            if period is not None and not period.holds(summary.published):
+                continue
+            article = self.store.find(summary.id)
+            if article is None or not article.passages or summary.id not in self._sources:
+                continue
+            first = next((p for p in article.passages if p.section == "Lead"), article.passages[0])
+            out.append(Result(passage=first, article=self._sources[summary.id], score=0.0,
+                              relevance=0.0))  # fmt: skip
+            if len(out) == limit:
+                break
+        return out
+
+    def _story_test(self) -> Callable[[str, str], bool]:
+        """Whether two articles (by id) tell one story, each article read once."""
+        found: dict[str, Article | None] = {}
+
+        def same_story(a: str, b: str) -> bool:
+            for aid in (a, b):
+                if aid not in found:
+                    found[aid] = self.store.find(aid)
+            one, other = found[a], found[b]
+            return (
+                one is not None and other is not None and self.claim_matcher.same_story(one, other)
+            )
+
+        return same_story
 
     def _known_speakers(self) -> KnownSpeakers:
         """The speakers indexed for question analysis, re-indexed after they changed."""

@@ -21,6 +21,7 @@ from telegram.ext import Application
 
 from bot.app import build_application, start_polling
 from bot.context import Services
+from bot.language import LanguageCheck
 from bot.settings import Settings
 from corpus import SAMPLES_DIR
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder
@@ -184,8 +185,9 @@ class BotHarness:
         return await self.new_messages(chat, before, expect, timeout)
 
     async def ask(self, user_id: int, text: str, **kwargs: Any) -> dict[str, Any]:
-        """Send ``text`` and return the bot's next message in that chat."""
-        return (await self.send(user_id, text, **kwargs))[-1]
+        """Send ``text`` and return the bot's next message in that chat (settled)."""
+        reply = (await self.send(user_id, text, **kwargs))[-1]
+        return await self.settled(reply["chat"]["id"], reply)
 
     async def upload(
         self,
@@ -197,11 +199,25 @@ class BotHarness:
         mime_type: str = "text/plain",
         timeout: float = 30.0,
     ) -> dict[str, Any]:
-        """The user uploads a document; return the bot's reply."""
+        """The user uploads a document; return the bot's reply (a working message once it
+        has been edited into the result)."""
         await self.pace(user_id)
         before = self.count(user_id)
         self.standin.send_document(user_id, filename, content, mime_type, caption=caption)
-        return (await self.new_messages(user_id, before, 1, timeout))[-1]
+        reply = (await self.new_messages(user_id, before, 1, timeout))[-1]
+        return await self.settled(user_id, reply, timeout)
+
+    async def settled(
+        self, chat_id: int, message: dict[str, Any], timeout: float = 30.0
+    ) -> dict[str, Any]:
+        """The message as it stands once no longer a working message (bot.uploads)."""
+
+        def current() -> dict[str, Any]:
+            return next(m for m in self.standin.messages(chat_id)
+                        if m["message_id"] == message["message_id"])  # fmt: skip
+
+        await self.wait_until(lambda: not current()["text"].startswith(("⏳", "Adding")), timeout)
+        return current()
 
     async def add_article(self, content: bytes, filename: str = "article.txt") -> dict[str, Any]:
         """The admin uploads an article with the caption /add; return the bot's summary."""
@@ -318,3 +334,9 @@ async def bot_harness(tmp_path: Path, bot_embedder: Embedder) -> AsyncIterator[B
             await harness.stop()
         finally:
             await standin.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def language_models() -> None:
+    """The language detector's models, loaded once before the first bot answers a question."""
+    LanguageCheck(["en"]).warm()

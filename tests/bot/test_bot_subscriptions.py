@@ -52,26 +52,26 @@ async def test_topic_subscription_gets_one_message_per_matching_article(
 async def test_following_a_person_pushes_their_statements(bot_harness: BotHarness) -> None:
     h = bot_harness
     short, full, other = 4011, 4012, 4013
-    await h.send(short, "/follow Putin")
-    (confirmed,) = await h.send(full, "/follow Vladimir Putin")
+    await h.send(short, "/follow Quillon")
+    (confirmed,) = await h.send(full, "/follow Marta Quillon")
     # Nobody is quoted yet: the name is followed as typed, and the reply says so.
     assert confirmed["text"] == (
         "Nobody of that name is quoted in the corpus yet."
-        " 🔔 You will get statements by “Vladimir Putin”."
+        " 🔔 You will get statements by “Marta Quillon”."
     )
-    await h.send(other, "/follow Emmanuel Macron")
+    await h.send(other, "/follow Anton Feyre")
     await h.send(other, f"/subscribe {DAM_TOPIC}")
 
-    summary = await h.add_article(sample_bytes("putin"), "putin.txt")
+    summary = await h.add_article(sample_bytes("strike"), "strike.txt")
     assert "Subscribers to notify: 3" in summary["text"]
-    for chat, name in ((short, "Putin"), (full, "Vladimir Putin")):
+    for chat, name in ((short, "Quillon"), (full, "Marta Quillon")):
         (notice,) = await h.new_messages(chat, 1, 1)
         assert notice["text"].startswith(f"👤 New statement by “{name}”")
         assert labels_in(notice["text"]) == {"🗣 On record"}
-        assert "— Vladimir Putin, Russian President" in notice["text"]
-        assert "— Emmanuel Macron" not in notice["text"]
-    (macron,) = await h.new_messages(other, 2, 1)
-    assert "— Emmanuel Macron" in macron["text"] and "— Vladimir Putin" not in macron["text"]
+        assert "— Marta Quillon, General Secretary" in notice["text"]
+        assert "— Anton Feyre" not in notice["text"]
+    (feyre,) = await h.new_messages(other, 2, 1)
+    assert "— Anton Feyre" in feyre["text"] and "— Marta Quillon" not in feyre["text"]
 
     await asyncio.sleep(1.5)
     assert [h.count(c) for c in (short, full, other)] == [2, 2, 3]

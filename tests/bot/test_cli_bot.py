@@ -35,7 +35,10 @@ HARBOUR = 'Harbour fire in Tessaly: "We will rebuild the pier by spring," said M
 def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment without any briefbot or Telegram setting, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRIEFBOT_", "TELEGRAM_"))}
-    env.update(BRIEFBOT_DATA_DIR=str(data_dir), NO_COLOR="1", **extra)
+    # Replies are read as sent: no working message before a slow upload's result
+    # (tests/bot/test_bot_uploads.py has those).
+    env.update(BRIEFBOT_DATA_DIR=str(data_dir), NO_COLOR="1", BRIEFBOT_UPLOAD_WORKING_AFTER="60")
+    env.update(extra)
     return env
 
 
@@ -216,9 +219,10 @@ def test_chat_through_a_pipe_answers_pages_and_refuses_admin_commands(
     answer = transcript_after(out, PUTIN)
     assert answer.startswith(f"bot › 🔎 {PUTIN}\n")
     first = answer.split("\n      2. ", 1)[0]
-    assert "1. 🗣 On record · Official Statements" in first and "Vladimir Putin" in first
+    # The sample retells his words as reported speech: a verified report of them first.
+    assert "1. ✅ Verified · Verified Facts" in first and "Vladimir Putin" in first
     assert "<b>" not in answer and "&quot;" not in answer
-    assert answer.rstrip().endswith("[1] More ▸  [2] 🔔 Subscribe to this topic")
+    assert answer.rstrip().endswith("[1] More ▸  [2] 👤 Follow Vladimir Putin")
 
     more = transcript_after(out, "1")
     assert "pressed “More ▸”" in more
