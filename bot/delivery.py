@@ -196,6 +196,9 @@ async def _send_all(
     book = services.subscriptions
     left = list(parcels)
     try:
+        # A delivery queued by another process (`briefbot ingest`) may name an article this
+        # one has not taken in yet; composed before that, it would come out empty and be lost.
+        await asyncio.to_thread(services.library.sync)
         while left:
             if not services.election.is_sender:
                 return False  # another instance took over: what is left goes back to it
