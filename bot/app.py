@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import threading
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -79,8 +78,9 @@ def build_application(settings: Settings, library: Library) -> Application:
             log.info("%d deliveries interrupted by the last stop will be sent again", recovered)
         await app.bot.set_my_commands(COMMANDS)
         schedule_jobs(app, services)
-        # The language models load in the background, not while the first question waits.
-        threading.Thread(target=services.language.warm, name="languages", daemon=True).start()
+        # The language models load before the first update, not while it waits: loading holds
+        # the interpreter for seconds, which would stall the event loop mid-service.
+        await asyncio.to_thread(services.language.warm)
         app.job_queue.run_repeating(
             subscribing.take_in_changes, interval=SYNC_SECONDS, first=0, name="take-in"
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -29,13 +30,15 @@ ADDED = range(100, 150)  # what the admin uploads meanwhile
 
 
 def added(replies: list[dict]) -> int:
-    """Articles the admin was told were added: one reply each, or a line each in the one
-    message a burst of uploads shares (bot.uploads)."""
-    return sum(
-        line.startswith("✅ Added") or (line.startswith("✅ ") and " — " in line)
-        for m in replies
-        for line in m["text"].splitlines()
-    )
+    """Articles the admin was told were added: one reply each, or the count in the summary
+    that a burst of uploads shares (bot.uploads: "Added 12 of 13 files")."""
+    total = 0
+    for m in replies:
+        if summary := re.match(r"Added (\d+) of \d+ files?", m["text"]):
+            total += int(summary.group(1))
+        else:
+            total += m["text"].startswith("✅ Added")
+    return total
 
 
 @dataclass
