@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import threading
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -83,8 +82,9 @@ def build_application(settings: Settings, library: Library) -> Application:
         schedule_jobs(app, services)
         if services.election.contested:
             app.job_queue.run_repeating(campaign, interval=ELECTION_SECONDS, name="elect")
-        # The language models load in the background, not while the first question waits.
-        threading.Thread(target=services.language.warm, name="languages", daemon=True).start()
+        # The language models load before the first update, not while it waits: loading holds
+        # the interpreter for seconds, which would stall the event loop mid-service.
+        await asyncio.to_thread(services.language.warm)
         app.job_queue.run_repeating(
             subscribing.take_in_changes, interval=SYNC_SECONDS, first=0, name="take-in"
         )

@@ -51,7 +51,13 @@ _LOCK = threading.Lock()
 @functools.cache
 def _build(understood: frozenset[Language]) -> LanguageDetector:
     languages = {_language(code) for code in KNOWN} | understood
-    return LanguageDetectorBuilder.from_languages(*languages).build()
+    # Every model loaded now (loaded on demand, one question would hold the interpreter, and
+    # the event loop with it, for seconds). About 6 s and 0.8 GB: the low-accuracy mode's
+    # trigram models alone are ten times lighter but take English questions full of unknown
+    # names for Lithuanian or Indonesian.
+    return (
+        LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+    )
 
 
 def _detector(understood: frozenset[Language]) -> LanguageDetector:
