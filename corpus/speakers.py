@@ -15,6 +15,7 @@ when both Bergs are known) belongs to neither: no guess without evidence.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -70,13 +71,20 @@ def same_word(a: str, b: str) -> bool:
 
 def name_words(name: str) -> list[str]:
     """The words of a name that identify its bearer, as skeletons (see the module doc)."""
+    return list(_name_words(name))
+
+
+# Names are compared pairwise, over and over, while an article is attributed (a quarter of
+# its parse time went to re-deriving the same keys): the keys are kept by name.
+@functools.lru_cache(maxsize=65_536)
+def _name_words(name: str) -> tuple[str, ...]:
     text = _ARTICLE.sub("", " ".join(name.split()))
     words = re.findall(r"[\w'’.]+", text.replace("-", " "))
     words = [_POSSESSIVE.sub("", w).strip(".") for w in words]
     words = [w for w in words if w]
     while len(words) > 1 and fold(words[0]) in HONORIFICS:
         words = words[1:]
-    return [skeleton(w) for w in words if fold(w) not in PARTICLES and skeleton(w)]
+    return tuple(skeleton(w) for w in words if fold(w) not in PARTICLES and skeleton(w))
 
 
 def _is_initial(word: str) -> bool:
