@@ -15,7 +15,7 @@ KNOWN = (  # noqa: SIM905 (a word list reads better as words)
     "sr sv tr uk vi zh"
 ).split()
 # More likely than every other language together: below that, short English questions full of
-# names ("Renswick tram vote") are too often taken for Danish or Dutch.
+# names ("Vandermeer tram vote") are too often taken for Danish or Dutch.
 CONFIDENT = 0.5
 
 

@@ -2,9 +2,9 @@
 
 A name is reduced to its *key*: accents folded, case dropped, a leading article, honorifics
 and titles stripped ("Mr", "Dr", "President"), a possessive dropped, and each word spelled by
-a transliteration skeleton ("Zelenskyy", "Zelenskiy" and "Zelensky" share one). Two forms
-name the same person when one's words are all in the other's ("Putin", "Vladimir Putin";
-"Xi", "Xi Jinping") or when they share a family name and their given names agree (an
+a transliteration skeleton ("Kovalenkyy", "Kovalenkiy" and "Kovalenky" share one). Two
+forms name the same person when one's words are all in the other's ("Moss", "Ada Moss";
+"Li", "Li Wenhao") or when they share a family name and their given names agree (an
 initial agrees with a name it begins: "J. Smith", "John Smith"). A family name alone is not
 enough for two full names: "Anna Berg" and "Tom Berg" are two people.
 
@@ -42,7 +42,7 @@ def fold(text: str) -> str:
 def skeleton(word: str) -> str:
     """A spelling key for one word that transliteration variants share.
 
-    Runs of i/y/j become one i (Zelenskiy, Zelensky, Zelenskyy), kh → h, ph → f, ck/q → k,
+    Runs of i/y/j become one i (Kovalenkiy, Kovalenky, Kovalenkyy), kh → h, ph → f, ck/q → k,
     w → v, ou → u, and doubled letters are written once (Mohammed, Mohamed).
     """
     w = re.sub(r"[^a-z0-9]", "", fold(word))
