@@ -14,7 +14,7 @@ from bot.delivery import kick_delivery
 from bot.followups import queue_followups
 from bot.subscriptions import AlreadySubscribed, Kind, Schedule, Subscription, SubscriptionLimit
 from corpus.models import Article, Status
-from corpus.speakers import closest, same_person
+from corpus.speakers import SpeakerRegistry, closest, same_person
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
 async def follow(update: Update, context: BotContext) -> None:
     """/follow NAME: every new on-record statement by that person, under any form of the name.
 
-    A name the corpus knows is followed under its fullest form; a misspelt one ("Putn") is
+    A name the corpus knows is followed under its fullest form; a misspelt one ("Mos") is
     answered with the closest known people to choose from; a name nobody in the corpus has
     yet is followed as typed, and said so."""
     name = " ".join(" ".join(context.args or []).split())
@@ -47,9 +47,9 @@ async def follow(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text("Usage: /follow NAME — e.g. /follow Putin")
         return
     known = await asyncio.to_thread(context.services.library.speakers)
-    forms = [k for k in known if same_person(name, k)]
-    if forms:
-        person = max(forms, key=lambda k: (len(k.split()), k))
+    # The registry's rule: a family name two known people share names neither of them.
+    person = SpeakerRegistry((k, None) for k in known).canonical(name)
+    if person is not None:
         await add_subscription(update, context, Kind.SPEAKER, person, Schedule.INSTANT)
         return
     near = [n for n in closest(name, known) if _fits(FOLLOW + n)]
