@@ -9,6 +9,7 @@ bundled all-MiniLM-L6-v2 model (loaded once per session), SQLite and FAISS in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -321,11 +322,14 @@ def bot_embedder(request: pytest.FixtureRequest) -> Embedder:
     return RememberingEmbedder(model)
 
 
-@pytest.fixture
-async def bot_harness(tmp_path: Path, bot_embedder: Embedder) -> AsyncIterator[BotHarness]:
-    """The stand-in (validating against api.json) and the real bot polling it."""
+@contextlib.asynccontextmanager
+async def running_bot(
+    data_dir: Path, embedder: Embedder, **overrides: Any
+) -> AsyncIterator[BotHarness]:
+    """The stand-in (validating against api.json) and the real bot polling it, with any
+    settings overridden; both stopped at the end."""
     standin = await start_standin()
-    harness = BotHarness(standin, bot_settings(standin, tmp_path), bot_embedder)
+    harness = BotHarness(standin, bot_settings(standin, data_dir, **overrides), embedder)
     try:
         await harness.start()
         yield harness
@@ -334,6 +338,13 @@ async def bot_harness(tmp_path: Path, bot_embedder: Embedder) -> AsyncIterator[B
             await harness.stop()
         finally:
             await standin.stop()
+
+
+@pytest.fixture
+async def bot_harness(tmp_path: Path, bot_embedder: Embedder) -> AsyncIterator[BotHarness]:
+    """The stand-in (validating against api.json) and the real bot polling it."""
+    async with running_bot(tmp_path, bot_embedder) as harness:
+        yield harness
 
 
 @pytest.fixture(scope="session", autouse=True)

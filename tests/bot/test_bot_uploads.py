@@ -10,23 +10,14 @@ from pathlib import Path
 import pytest
 
 from retrieval.embedder import Embedder
-from tests.bot.conftest import ADMIN_ID, BotHarness, bot_settings, start_standin
+from tests.bot.conftest import ADMIN_ID, BotHarness, running_bot
 
 
 @pytest.fixture
 async def eager(tmp_path: Path, bot_embedder: Embedder) -> AsyncIterator[BotHarness]:
     """The bot with a working message at once for every upload."""
-    standin = await start_standin()
-    settings = bot_settings(standin, tmp_path, upload_working_after=0)
-    harness = BotHarness(standin, settings, bot_embedder)
-    try:
-        await harness.start()
+    async with running_bot(tmp_path, bot_embedder, upload_working_after=0) as harness:
         yield harness
-    finally:
-        try:
-            await harness.stop()
-        finally:
-            await standin.stop()
 
 
 def article(n: int) -> bytes:
