@@ -47,8 +47,9 @@ async def follow(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text("Usage: /follow NAME — e.g. /follow Putin")
         return
     known = await asyncio.to_thread(context.services.library.speakers)
-    # The registry's rule: a family name two known people share names neither of them.
-    person = SpeakerRegistry((k, None) for k in known).canonical(name)
+    # The registry's rule: a family name two known people share names neither of them. Built
+    # off the event loop: it compares every pair of known names.
+    person = await asyncio.to_thread(_canonical, name, known)
     if person is not None:
         await add_subscription(update, context, Kind.SPEAKER, person, Schedule.INSTANT)
         return
@@ -71,6 +72,10 @@ async def follow(update: Update, context: BotContext) -> None:
 
 
 FOLLOW = "follow:"
+
+
+def _canonical(name: str, known: list[str]) -> str | None:
+    return SpeakerRegistry((k, None) for k in known).canonical(name)
 
 
 def _fits(data: str) -> bool:
