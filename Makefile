@@ -22,7 +22,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/briefbot demo
 
+# The tests marked `postgres` need this machine's PostgreSQL 15: .ci/postgres starts the cluster
+# when it is down and makes the test role and database (idempotent); they fail, not skip,
+# without it. Elsewhere point BRIEFBOT_TEST_DATABASE_URL at a server of your own, or run
+# `pytest -m "not postgres"`.
 test: $(STAMP)
+	./.ci/postgres
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -14,8 +14,12 @@ from bot.context import BotContext
 from bot.delivery import kick_delivery
 from bot.followups import queue_followups
 from bot.subscribing import match_new_articles
+from bot.uploads import Upload
 from corpus.claims import Claim, Link, LinkKind
 from corpus.errors import ArticleNotFound, DuplicateArticle, ParseError
+from corpus.models import Article
+from corpus.parse import ArticleMeta
+from corpus.sidecar import split_meta
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +54,15 @@ async def add(update: Update, context: BotContext) -> None:
     if not text.strip() and message.reply_to_message:
         replied = message.reply_to_message
         text = replied.text or replied.caption or ""
+    meta, text = split_meta(text)
     if not text.strip():
         await message.reply_text(
             "Send /add followed by the article text, reply /add to a message holding it, "
-            "or upload a .txt, .md or .html file with the caption /add."
+            "or upload a .txt, .md or .html file with the caption /add. Lines before the "
+            "text may give its address and outlet: https://example.org/story Example Daily"
         )
         return
-    await ingest(message, context, text.encode("utf-8"), "message.txt")
+    await ingest(message, context, text.encode("utf-8"), "message.txt", meta)
 
 
 async def add_document(update: Update, context: BotContext) -> None:
@@ -82,27 +88,62 @@ async def add_document(update: Update, context: BotContext) -> None:
             f"That file is {document.file_size:,} bytes; the limit is {limit:,}."
         )
         return
+    # Counted before the download, so that files sent together share one message.
+    upload = services.uploads.begin(message.chat_id, name)
     file = await document.get_file()
     data = bytes(await file.download_as_bytearray())
-    await ingest(message, context, data, name)
+    caption = (message.caption or "").strip()
+    if caption.lower().startswith("/add"):
+        caption = caption.split(None, 1)[1] if len(caption.split(None, 1)) > 1 else ""
+    meta, _ = split_meta(caption)
+    await ingest(message, context, data, name, meta, upload)
 
 
-async def ingest(message: Message, context: BotContext, data: bytes, filename: str) -> None:
-    """Parse, store and index; queue subscribers' deliveries; reply with what was parsed."""
+async def ingest(
+    message: Message,
+    context: BotContext,
+    data: bytes,
+    filename: str,
+    meta: ArticleMeta | None = None,
+    upload: Upload | None = None,
+) -> None:
+    """Parse, store and index; queue subscribers' deliveries; reply with what was parsed (a
+    long upload is told as it goes, a burst of them in one message: bot.uploads)."""
     services = context.services
+    feedback = services.uploads
+    upload = upload or feedback.begin(message.chat_id, filename)
+    loop = asyncio.get_running_loop()
+
+    def progress(stage: str) -> None:  # from the worker thread
+        loop.call_soon_threadsafe(upload.update, stage)
+
+    async def work() -> Article:
+        async with services.writing:  # one change to the corpus at a time: others wait here
+            upload.update("reading")
+            return await asyncio.to_thread(services.library.ingest, data, filename=filename,
+                                           meta=meta, on_progress=progress)  # fmt: skip
+
+    task = asyncio.ensure_future(work())
+    await feedback.wait(message, upload, task)
+    name = render.esc(render.clip(filename, 80))
     try:
-        async with services.writing:
-            article = await asyncio.to_thread(services.library.ingest, data, filename=filename)
+        article = await task
     except DuplicateArticle as exc:
-        await message.reply_text(f"Already in the corpus: {exc.title} ({exc.existing_id}).")
+        text = f"Already in the corpus: {render.esc(exc.title)} ({exc.existing_id})."
+        await feedback.finish(message, upload, f"↩️ {name} — {text}", text)
         return
     except ParseError as exc:
-        await message.reply_text(f"Not added: {exc.reason}.")
+        text = f"Not added: {render.esc(exc.reason)}."
+        await feedback.finish(message, upload, f"✖ {name} — {text}", text)
         return
     await asyncio.to_thread(match_new_articles, services)
     await asyncio.to_thread(queue_followups, services)
     notified = await asyncio.to_thread(services.subscriptions.queued_for, article.id)
-    await message.reply_text(render.article_summary(article, notified), parse_mode=ParseMode.HTML)
+    line = (
+        f"✅ {name} — <b>{render.esc(render.clip(article.title, 120))}</b> "
+        f"({len(article.passages)} passages)"
+    )
+    await feedback.finish(message, upload, line, render.article_summary(article, notified))
     kick_delivery(context.job_queue)
 
 

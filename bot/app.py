@@ -22,12 +22,15 @@ from telegram.ext import (
 from bot import admin, asking, browsing, followups, subscribing
 from bot.answers import AnswerArchive
 from bot.context import BotContext, Services
-from bot.delivery import schedule_jobs
+from bot.delivery import kick_delivery, schedule_jobs
+from bot.election import ELECTION_SECONDS, SenderElection
+from bot.language import LanguageCheck
 from bot.limits import ChatRateLimiter
 from bot.secrets import hide_secrets
 from bot.settings import Settings
 from bot.sightings import Sightings
 from bot.subscriptions import SubscriptionBook
+from bot.uploads import UploadFeedback
 from retrieval.library import Library
 
 log = logging.getLogger(__name__)
@@ -58,6 +61,9 @@ def build_services(settings: Settings, library: Library) -> Services:
         ),
         answers=AnswerArchive(library.store),
         sightings=Sightings(library.store),
+        election=SenderElection(library.store),
+        language=LanguageCheck(list(settings.languages)),
+        uploads=UploadFeedback(settings.upload_working_after),
     )
 
 
@@ -69,11 +75,16 @@ def build_application(settings: Settings, library: Library) -> Application:
     services = build_services(settings, library)
 
     async def post_init(app: Application) -> None:
-        recovered = await asyncio.to_thread(services.subscriptions.release)
-        if recovered:
-            log.info("%d deliveries interrupted by the last stop will be sent again", recovered)
+        await asyncio.to_thread(services.election.campaign)
+        if not services.election.contested:
+            await recover_deliveries(services)
         await app.bot.set_my_commands(COMMANDS)
         schedule_jobs(app, services)
+        if services.election.contested:
+            app.job_queue.run_repeating(campaign, interval=ELECTION_SECONDS, name="elect")
+        # The language models load before the first update, not while it waits: loading holds
+        # the interpreter for seconds, which would stall the event loop mid-service.
+        await asyncio.to_thread(services.language.warm)
         app.job_queue.run_repeating(
             subscribing.take_in_changes, interval=SYNC_SECONDS, first=0, name="take-in"
         )
@@ -84,6 +95,7 @@ def build_application(settings: Settings, library: Library) -> Application:
 
     async def post_shutdown(app: Application) -> None:
         gc.unfreeze()
+        await asyncio.to_thread(services.election.resign)
         await asyncio.to_thread(library.close)
 
     application = (
@@ -101,6 +113,26 @@ def build_application(settings: Settings, library: Library) -> Application:
     application.bot_data["services"] = services
     register_handlers(application)
     return application
+
+
+async def recover_deliveries(services: Services) -> None:
+    """The sender's first act: what a stopped sender left claimed goes back to the queue."""
+    recovered = await asyncio.to_thread(services.subscriptions.release)
+    if recovered:
+        log.info("%d deliveries interrupted by the last sender's stop will be sent again",
+                 recovered)  # fmt: skip
+
+
+async def campaign(context: BotContext) -> None:
+    """The repeating election job: an instance that becomes the sender takes over the queue."""
+    services = context.services
+    took_over = context.application.bot_data.get("took_over", False)
+    if not await asyncio.to_thread(services.election.campaign):
+        context.application.bot_data["took_over"] = False
+    elif not took_over:
+        context.application.bot_data["took_over"] = True
+        await recover_deliveries(services)
+        kick_delivery(context.job_queue)
 
 
 async def start_polling(application: Application) -> None:

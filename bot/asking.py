@@ -6,10 +6,16 @@ import asyncio
 import logging
 import re
 
-from telegram import InlineQueryResultArticle, InputTextMessageContent, Message, Update
+from telegram import (
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
 from telegram.constants import ChatAction, ParseMode
 
-from bot import render
+from bot import render, smalltalk
 from bot.context import BotContext
 from bot.followups import open_claims
 from bot.limits import ChatRateLimiter
@@ -131,6 +137,13 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
     if len(question) > limit:
         await message.reply_text(f"That is a long one: please ask in under {limit} characters.")
         return
+    if (courtesy := smalltalk.reply_to(question)) is not None:
+        await message.reply_text(courtesy)
+        return
+    foreign = await asyncio.to_thread(services.language.foreign, question)
+    if foreign is not None:
+        await message.reply_text(not_understood(foreign.name.title(), services.language.names()))
+        return
     asking = asyncio.ensure_future(asyncio.to_thread(services.library.ask, question))
     done, _ = await asyncio.wait({asking}, timeout=TYPING_AFTER)
     limiter = context.bot.rate_limiter
@@ -140,6 +153,14 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
     answer = await asking
     answer_id = await asyncio.to_thread(services.answers.save, message.chat_id, answer)
     await send_answer_page(message, answer, answer_id, 0, sightings=services.sightings)
+
+
+def not_understood(language: str, understood: str) -> str:
+    """The honest answer to a question in a language the model cannot read."""
+    return (
+        f"That looks like {language}. I can only search the articles with questions in "
+        f"{understood} for now: please ask again in {understood}."
+    )
 
 
 async def send_answer_page(
@@ -153,13 +174,20 @@ async def send_answer_page(
 ) -> None:
     """One page of an answer; the open claims it shows are remembered for their follow-ups."""
     text, next_offset = render.answer_page(answer, offset)
-    keyboard = render.answer_keyboard(answer_id, next_offset, found=answer.found)
+    keyboard = render.answer_keyboard(
+        answer_id, next_offset, found=answer.found, speaker=answer.speaker, listing=answer.listing
+    )
+    # One preview a message at most: the first linked article's, small, under the text.
+    url = render.preview_url(answer, offset)
+    preview = LinkPreviewOptions(
+        is_disabled=url is None, url=url, prefer_small_media=True, show_above_text=False
+    )
     if edit:
         sent = await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard,
-                                       disable_web_page_preview=True)  # fmt: skip
+                                       link_preview_options=preview)  # fmt: skip
     else:
         sent = await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard,
-                                        disable_web_page_preview=True)  # fmt: skip
+                                        link_preview_options=preview)  # fmt: skip
     shown = open_claims(answer.results[offset : next_offset or len(answer.results)])
     if sightings is not None and shown and isinstance(sent, Message):
         await asyncio.to_thread(sightings.record, sent.chat_id, sent.message_id, shown)

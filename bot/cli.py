@@ -111,7 +111,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
     from corpus.store import Store
 
-    with Store(settings.data_dir / "briefbot.sqlite3") as store:
+    with Store(settings.database) as store:
         summaries = store.articles()
     if not summaries:
         print("The corpus is empty. Add articles with: briefbot ingest PATH")
@@ -174,6 +174,41 @@ def _cmd_claims(args: argparse.Namespace, settings: Settings) -> int:
         if args.json
         else format_report(report, load_texts(directory))
     )
+    return 0
+
+
+def _cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.subscriptions import MIGRATIONS as BOT
+    from corpus.schema import CORPUS
+    from corpus.store import Store
+
+    with Store(settings.database) as store:
+        store.upgrade(BOT)
+        revisions = store.revisions([CORPUS, BOT])
+        print(f"{store.name}: " + ", ".join(f"{k} at {v}" for k, v in revisions.items()))
+    return 0
+
+
+def _cmd_db_copy(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.subscriptions import MIGRATIONS as BOT
+    from corpus.store import Store
+    from corpus.transfer import copy_store
+
+    source_file = Path(args.sqlite_file)
+    if not source_file.is_file():
+        raise StartupError(f"{source_file} is not a file: name the SQLite store to copy", 1)
+    if not settings.database_url or not settings.database_url.startswith("postgresql"):
+        raise StartupError(
+            "BRIEFBOT_DATABASE_URL must name the PostgreSQL database to copy into", 2
+        )
+    with Store(source_file) as source, Store(settings.database_url) as target:
+        for store in (source, target):
+            store.upgrade(BOT)
+        report = copy_store(source, target)
+        print(f"copied {source.name} into {target.name}")
+        for table, n in report.counts.items():
+            print(f"  {table:<18} {n:>9} rows")
+        print(f"  passages checksum {report.checksum} (the same in both)")
     return 0
 
 
@@ -252,6 +287,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", metavar="DIR", help="holds articles/*.txt and articles.jsonl")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_claims)
+
+    p = command("db", "the database: apply migrations, or copy a SQLite store into PostgreSQL")
+    db = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    q = db.add_parser(
+        "upgrade",
+        help="apply the schema migrations the database lacks",
+        description="Apply the schema migrations the database (BRIEFBOT_DATABASE_URL, or the "
+        "SQLite file in BRIEFBOT_DATA_DIR) lacks; a store made by an older briefbot is upgraded "
+        "in place.",
+    )
+    q.set_defaults(func=_cmd_db_upgrade)
+    q = db.add_parser(
+        "copy",
+        help="copy a SQLite store into the PostgreSQL database of BRIEFBOT_DATABASE_URL",
+        description="Copy every row of a SQLite store into the empty PostgreSQL database "
+        "named by BRIEFBOT_DATABASE_URL, then check the row counts and the passages' checksum.",
+    )
+    q.add_argument("sqlite_file", metavar="SQLITE_FILE", help="e.g. data/briefbot.sqlite3")
+    q.set_defaults(func=_cmd_db_copy)
 
     p = command("demo", "add the bundled sample briefings and answer a question")
     p.add_argument("question", nargs="?", help=f"default: {SAMPLE_QUESTION!r}")

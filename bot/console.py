@@ -52,7 +52,8 @@ def claim_lines(result: Result, width: int = 88) -> list[str]:
 
 def format_result(rank: int, result: Result, width: int = 88) -> str:
     p = result.passage
-    lines = [f"{rank}. {p.status.label}  [{p.section}]"]
+    # A plain article's one section ("Body") names nothing.
+    lines = [f"{rank}. {p.status.label}" + (f"  [{p.section}]" if p.section != "Body" else "")]
     if history := history_line(result):
         lines.append(f"   {history}")
     body = textwrap.fill(" ".join(p.text.split()), width=width, initial_indent="   ",
@@ -70,20 +71,21 @@ def format_result(rank: int, result: Result, width: int = 88) -> str:
 
 
 def format_answer(answer: Answer) -> str:
+    when = f" (published {answer.period})" if answer.period else ""
     if not answer.found:
         if answer.missing_speaker:
             on = f" on {answer.topic}" if answer.topic else ""
-            parts = [f"Q: {answer.question}",
+            parts = [f"Q: {answer.question}{when}",
                      f"No statement by {answer.missing_speaker}{on} in the corpus."]  # fmt: skip
             if answer.related:
                 parts.append("Not an answer — their nearest statements on other things:")
                 parts.extend(format_result(i, r) for i, r in enumerate(answer.related, start=1))
             return "\n\n".join(parts)
-        return f"Q: {answer.question}\n\n{NOTHING_FOUND}"
-    parts = [f"Q: {answer.question}"]
+        return f"Q: {answer.question}{when}\n\n{NOTHING_FOUND}"
+    parts = [f"Q: {answer.question}{when}"]
     for i, r in enumerate(answer.results, start=1):
         if r.someone_else and (i == 1 or not answer.results[i - 2].someone_else):
-            parts.append(f"Not by {answer.asked_speaker or 'them'} — what others said:")
+            parts.append(f"Not by {answer.speaker or 'them'} — what others said:")
         parts.append(format_result(i, r))
     return "\n\n".join(parts)
 

@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.answers import AnswerArchive
+from bot.election import SenderElection
+from bot.language import LanguageCheck
 from bot.settings import Settings
 from bot.sightings import Sightings
 from bot.subscriptions import SubscriptionBook
+from bot.uploads import UploadFeedback
 from retrieval.library import Library
 
 
@@ -24,6 +27,9 @@ class Services:
     subscriptions: SubscriptionBook
     answers: AnswerArchive
     sightings: Sightings
+    election: SenderElection  # whether this instance is the one that sends
+    language: LanguageCheck
+    uploads: UploadFeedback
     # Held around every change to the corpus: the library makes them one at a time anyway, and
     # an upload waiting here does not hold one of the worker threads that questions run in.
     writing: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -89,13 +89,13 @@ class Outcome:
 async def deliver(context: BotContext) -> None:
     """Send every pending instant delivery; one job at a time."""
     lock: asyncio.Lock = context.application.bot_data.setdefault("delivery_lock", asyncio.Lock())
-    if lock.locked():
-        return
+    if lock.locked() or not context.services.election.is_sender:
+        return  # another run of this job is sending, or another instance is the sender
     async with lock:
         services = context.services
         book = services.subscriptions
         await _record(book.release, Schedule.INSTANT)
-        while True:
+        while services.election.is_sender:  # an instance that lost the election stops
             # At most one delivery a chat in a batch, so that no chat's second message waits
             # in the rate limiter while other chats' messages could go.
             batch = await asyncio.to_thread(book.claim, Schedule.INSTANT, BATCH)
@@ -149,7 +149,7 @@ async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = context.application.bot_data["services"]
     book = services.subscriptions
     lock: asyncio.Lock = context.application.bot_data.setdefault("digest_lock", asyncio.Lock())
-    if lock.locked():
+    if lock.locked() or not services.election.is_sender:
         return
     async with lock:
         await _record(book.release, Schedule.DAILY)
@@ -200,6 +200,8 @@ async def _send_all(
         # one has not taken in yet; composed before that, it would come out empty and be lost.
         await asyncio.to_thread(services.library.sync)
         while left:
+            if not services.election.is_sender:
+                return False  # another instance took over: what is left goes back to it
             parcel = left[0]
             outcome = await _send(context, book, parcel)
             await _record(book.finish, parcel.ids, outcome.state)

@@ -19,7 +19,10 @@ MAX_ROLE_CHARS = 200
 MAX_HISTORY_CHARS = 300  # a claim's history line
 MAX_SETTLING_CHARS = 400  # the passage that settled it
 MAX_CARDS = 3  # results per message; the rest behind "More"
+# A passage longer than this (about five lines on a phone) is shown in an expandable quote.
+FOLD_FROM = 300
 NOTHING_FOUND = "Nothing in the corpus answers this yet."
+PLAIN_SECTION = "Body"  # corpus.plain's section for prose under no heading
 
 
 def esc(text: str) -> str:
@@ -58,18 +61,23 @@ def _linkable(url: str | None) -> bool:
     return bool(url) and url.startswith(("http://", "https://")) and len(url) <= 2000
 
 
-def card(result: Result) -> str:
-    """One result: status label, passage text, speaker, source; every part clipped, so that a
-    card always fits in a message with the question."""
+def card(result: Result, *, source: bool = True) -> str:
+    """One result: status label, passage text, speaker, source (left out for an article the
+    message already named); every part clipped, so that a card always fits in a message with
+    the question."""
     p = result.passage
-    lines = [f"<b>{p.status.label}</b> · <i>{esc(clip(p.section, MAX_FIELD_CHARS))}</i>"]
+    lines = [f"<b>{p.status.label}</b>"]
+    if p.section != PLAIN_SECTION:  # a plain article's one section names nothing
+        lines[0] += f" · <i>{esc(clip(p.section, MAX_FIELD_CHARS))}</i>"
     standing = result.claim
     if standing is not None and standing.changed:
         lines.append(f"<b>{esc(clip(standing.line(), MAX_HISTORY_CHARS))}</b>")
-    lines.append(esc(clip(p.text, MAX_PASSAGE_CHARS)))
+    text = esc(clip(p.text, MAX_PASSAGE_CHARS))
+    lines.append(f"<blockquote expandable>{text}</blockquote>" if len(p.text) > FOLD_FROM else text)
     if who := speaker_html(p):
         lines.append(f"— {who}")
-    lines.append(f"📰 {source_html(result.article)}")
+    if source:
+        lines.append(f"📰 {source_html(result.article)}")
     if result.also_reported_by:
         others = "; ".join(source_html(s) for s in result.also_reported_by[:3])
         lines.append(f"Also reported by: {others}")
@@ -108,19 +116,23 @@ def no_statement(answer: Answer) -> str:
 
 def answer_page(answer: Answer, offset: int) -> tuple[str, int]:
     """The message text for results from `offset`, and the offset of the next page."""
+    when = f" · published {esc(clip(answer.period, MAX_FIELD_CHARS))}" if answer.period else ""
     if not answer.results:
         question = f"<i>{esc(clip(answer.question, 300))}</i>"
         if answer.missing_speaker:
             return f"{no_statement(answer)}\n\n{question}", 0
-        return f"{NOTHING_FOUND}\n\n{question}", 0
-    header = f"🔎 <i>{esc(clip(answer.question, 300))}</i>"
+        nothing = f"Nothing published {esc(answer.period)} answers this." if when else NOTHING_FOUND
+        return f"{nothing}\n\n{question}", 0
+    header = f"🔎 <i>{esc(clip(answer.question, 300))}</i>{when}"
     parts = [header]
     end = offset
+    named: set[str] = set()
     for index, result in enumerate(answer.results[offset:], start=offset + 1):
-        block = f"<b>{index}.</b> {card(result)}"
+        block = f"<b>{index}.</b> {card(result, source=result.article.article_id not in named)}"
+        named.add(result.article.article_id)
         previous = answer.results[index - 2] if index >= 2 else None
         if result.someone_else and (previous is None or not previous.someone_else or end == offset):
-            who = esc(clip(answer.asked_speaker or "them", MAX_FIELD_CHARS))
+            who = esc(clip(answer.speaker or "them", MAX_FIELD_CHARS))
             block = f"<i>Not by {who} — what others said:</i>\n\n{block}"
         if end - offset >= MAX_CARDS or text_length("\n\n".join([*parts, block])) > MAX_TEXT - 200:
             break
@@ -129,18 +141,39 @@ def answer_page(answer: Answer, offset: int) -> tuple[str, int]:
     return "\n\n".join(parts), (end if end < len(answer.results) else 0)
 
 
+def preview_url(answer: Answer, offset: int) -> str | None:
+    """The one link a page previews: the first linked article it shows."""
+    for result in answer.results[offset : offset + MAX_CARDS]:
+        if _linkable(result.article.url):
+            return result.article.url
+    return None
+
+
 def text_length(text_html: str) -> int:
     """Characters Telegram counts: the text once tags are removed and entities decoded."""
     return len(html.unescape(re.sub(r"<[^>]+>", "", text_html)))
 
 
-def answer_keyboard(answer_id: int, next_offset: int, *, found: bool) -> InlineKeyboardMarkup:
-    """'More' when more results remain; subscribe to the question's topic either way."""
+def answer_keyboard(
+    answer_id: int,
+    next_offset: int,
+    *,
+    found: bool,
+    speaker: str | None = None,
+    listing: bool = False,
+) -> InlineKeyboardMarkup | None:
+    """'More' when more results remain; follow the person a who-said question asks about, or
+    subscribe to the question's topic (a listing of the newest articles has none)."""
     rows = []
     if next_offset:
         more = InlineKeyboardButton("More ▸", callback_data=f"more:{answer_id}:{next_offset}")
         rows.append([more])
-    label = "🔔 Subscribe to this topic" if found else "🔔 Tell me when this appears"
+    if listing:
+        return InlineKeyboardMarkup(rows) if rows else None
+    if speaker:
+        label = f"👤 Follow {clip(speaker, 40)}"
+    else:
+        label = "🔔 Subscribe to this topic" if found else "🔔 Tell me when this appears"
     rows.append([InlineKeyboardButton(label, callback_data=f"sub:{answer_id}")])
     return InlineKeyboardMarkup(rows)
 
@@ -154,6 +187,7 @@ def article_summary(article: Article, subscribers: int) -> str:
     lines = [
         f"✅ Added <b>{esc(clip(article.title, 300))}</b>",
         f"Date: {day} · format: {article.format} · id <code>{article.id}</code>",
+        f"Source: {source_html(Source.of(article))}",
         f"Sections: {esc(', '.join(article.sections))}",
         "Passages: " + ", ".join(f"{n} {label}" for label, n in counts.items()),
         f"Subscribers to notify: {subscribers}",

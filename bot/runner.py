@@ -139,12 +139,17 @@ def run_bot(settings: Settings, *, verbose: bool = False) -> int:
 
     from bot.app import build_application
     from bot.services import open_library
+    from corpus.database import Database, masked
 
     token = bot_token(settings)
     webhook = webhook_config(settings, token)
     token_filter = configure_logging(token, webhook.secret if webhook else "", verbose=verbose)
     api_host = urlsplit(settings.telegram_api_url).netloc or settings.telegram_api_url
-    log.info("loading the corpus from %s", settings.data_dir)
+    # A wrong or unreachable database stops start-up now, before the models load, with one
+    # line naming it (password masked): a StoreError, which the command line prints.
+    Database(settings.database).close()
+    log.info("loading the corpus from %s (indexes in %s)", masked(settings.database),
+             settings.data_dir)  # fmt: skip
     library = open_library(settings)
     application = build_application(settings, library)
     try:

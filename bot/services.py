@@ -16,4 +16,5 @@ def open_library(settings: Settings) -> Library:
         Tuning(approximate_from=settings.approximate_from),
         max_article_bytes=settings.max_article_bytes,
         nlp_model=settings.nlp_model,
+        database_url=settings.database_url,
     )

@@ -21,7 +21,12 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(
-        Path("data"), description="Where the SQLite store and the vector index live."
+        Path("data"), description="Where the SQLite store (by default) and the indexes live."
+    )
+    database_url: str | None = Field(
+        None,
+        description="The database: empty for the SQLite file in the data directory, or a URL "
+        "such as postgresql+psycopg://user:password@host/briefbot for several instances.",
     )
     embedding_model: str = Field(
         DEFAULT_MODEL,
@@ -57,9 +62,19 @@ class Settings(BaseSettings):
         frozenset(), description="Comma-separated Telegram user ids allowed to change the corpus."
     )
 
+    languages: Annotated[tuple[str, ...], NoDecode] = Field(
+        ("en",),
+        description="Comma-separated ISO 639-1 codes of the languages questions are answered "
+        "in; add others only with a multilingual BRIEFBOT_EMBEDDING_MODEL.",
+    )
     max_question_chars: int = Field(500, gt=0, description="Longest question answered.")
     max_upload_bytes: int = Field(
         2_000_000, gt=0, description="Largest document an admin may upload."
+    )
+    upload_working_after: float = Field(
+        2.0,
+        ge=0,
+        description="Seconds an upload may take before the admin is sent a working message.",
     )
     subscriptions_per_chat: int = Field(20, gt=0, description="Subscriptions a chat may hold.")
     digest_hour_utc: int = Field(8, ge=0, le=23, description="Hour (UTC) of the daily digest.")
@@ -71,6 +86,20 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(
         None, description="Secret token Telegram sends with every webhook request."
     )
+
+    @property
+    def database(self) -> str | Path:
+        """What the store opens: the database URL, or the SQLite file in the data directory."""
+        from retrieval.library import STORE_FILE
+
+        return self.database_url or self.data_dir / STORE_FILE
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _split_languages(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(p.strip().lower() for p in value.split(",") if p.strip()) or ("en",)
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

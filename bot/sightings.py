@@ -5,28 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.subscriptions import now
-from corpus.store import Store
+import sqlalchemy as sa
 
-MIGRATIONS: list[tuple[str, str]] = [
-    (
-        "bot.0004_sightings",
-        """
-        CREATE TABLE sightings (
-            chat_id INTEGER NOT NULL,
-            passage_id INTEGER NOT NULL,
-            message_id INTEGER NOT NULL,
-            seen_at TEXT NOT NULL,
-            PRIMARY KEY (chat_id, passage_id, message_id)
-        );
-        CREATE INDEX sightings_passage ON sightings (passage_id);
-        CREATE TABLE followup_optouts (
-            chat_id INTEGER PRIMARY KEY,
-            since TEXT NOT NULL
-        );
-        """,
-    ),
-]
+from bot.subscriptions import MIGRATIONS, now
+from corpus.store import Store
 
 
 class Sightings:
@@ -34,16 +16,22 @@ class Sightings:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        store.migrate(MIGRATIONS)
+        store.upgrade(MIGRATIONS)
 
     def record(self, chat_id: int, message_id: int, passage_ids: Iterable[int]) -> None:
-        rows = [(chat_id, pid, message_id, now()) for pid in dict.fromkeys(passage_ids)]
+        at = now()
+        rows = [
+            {"chat": chat_id, "passage": pid, "message": message_id, "at": at}
+            for pid in dict.fromkeys(passage_ids)
+        ]
         if not rows:
             return
         with self.store.transaction() as conn:
-            conn.executemany(
-                "INSERT OR IGNORE INTO sightings (chat_id, passage_id, message_id, seen_at)"
-                " VALUES (?, ?, ?, ?)",
+            conn.execute(
+                sa.text(
+                    "INSERT INTO sightings (chat_id, passage_id, message_id, seen_at)"
+                    " VALUES (:chat, :passage, :message, :at) ON CONFLICT DO NOTHING"
+                ),
                 rows,
             )
 
@@ -53,30 +41,33 @@ class Sightings:
         ids = sorted(set(passage_ids))
         if not ids:
             return {}
-        marks = ",".join("?" * len(ids))
+        query = sa.text(
+            "SELECT chat_id, max(message_id) FROM sightings WHERE passage_id IN :ids"
+            " AND chat_id NOT IN (SELECT chat_id FROM followup_optouts)"
+            " GROUP BY chat_id ORDER BY chat_id"
+        ).bindparams(sa.bindparam("ids", expanding=True))
         with self.store.read() as conn:
-            rows = conn.execute(
-                "SELECT chat_id, max(message_id) FROM sightings"
-                f" WHERE passage_id IN ({marks})"
-                " AND chat_id NOT IN (SELECT chat_id FROM followup_optouts)"
-                " GROUP BY chat_id ORDER BY chat_id",
-                ids,
-            ).fetchall()
-        return {r[0]: r[1] for r in rows}
+            return {chat: message for chat, message in conn.execute(query, {"ids": ids})}
 
     def opt_out(self, chat_id: int, out: bool = True) -> None:
         with self.store.transaction() as conn:
             if out:
                 conn.execute(
-                    "INSERT OR IGNORE INTO followup_optouts (chat_id, since) VALUES (?, ?)",
-                    (chat_id, now()),
+                    sa.text(
+                        "INSERT INTO followup_optouts (chat_id, since) VALUES (:chat, :at)"
+                        " ON CONFLICT DO NOTHING"
+                    ),
+                    {"chat": chat_id, "at": now()},
                 )
             else:
-                conn.execute("DELETE FROM followup_optouts WHERE chat_id = ?", (chat_id,))
+                conn.execute(
+                    sa.text("DELETE FROM followup_optouts WHERE chat_id = :chat"),
+                    {"chat": chat_id},
+                )
 
     def opted_out(self, chat_id: int) -> bool:
         with self.store.read() as conn:
             row = conn.execute(
-                "SELECT 1 FROM followup_optouts WHERE chat_id = ?", (chat_id,)
-            ).fetchone()
+                sa.text("SELECT 1 FROM followup_optouts WHERE chat_id = :chat"), {"chat": chat_id}
+            ).first()
         return row is not None

@@ -14,7 +14,7 @@ from bot.delivery import kick_delivery
 from bot.followups import queue_followups
 from bot.subscriptions import AlreadySubscribed, Kind, Schedule, Subscription, SubscriptionLimit
 from corpus.models import Article, Status
-from corpus.speakers import closest, same_person
+from corpus.speakers import SpeakerRegistry, closest, same_person
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
 async def follow(update: Update, context: BotContext) -> None:
     """/follow NAME: every new on-record statement by that person, under any form of the name.
 
-    A name the corpus knows is followed under its fullest form; a misspelt one ("Putn") is
+    A name the corpus knows is followed under its fullest form; a misspelt one ("Mos") is
     answered with the closest known people to choose from; a name nobody in the corpus has
     yet is followed as typed, and said so."""
     name = " ".join(" ".join(context.args or []).split())
@@ -47,9 +47,10 @@ async def follow(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text("Usage: /follow NAME — e.g. /follow Putin")
         return
     known = await asyncio.to_thread(context.services.library.speakers)
-    forms = [k for k in known if same_person(name, k)]
-    if forms:
-        person = max(forms, key=lambda k: (len(k.split()), k))
+    # The registry's rule: a family name two known people share names neither of them. Built
+    # off the event loop: it compares every pair of known names.
+    person = await asyncio.to_thread(_canonical, name, known)
+    if person is not None:
         await add_subscription(update, context, Kind.SPEAKER, person, Schedule.INSTANT)
         return
     near = [n for n in closest(name, known) if _fits(FOLLOW + n)]
@@ -71,6 +72,10 @@ async def follow(update: Update, context: BotContext) -> None:
 
 
 FOLLOW = "follow:"
+
+
+def _canonical(name: str, known: list[str]) -> str | None:
+    return SpeakerRegistry((k, None) for k in known).canonical(name)
 
 
 def _fits(data: str) -> bool:
@@ -134,7 +139,8 @@ def _store_subscription(
 
 
 async def subscribe_button(update: Update, context: BotContext) -> None:
-    """ "Subscribe to this topic" / "Tell me when this appears" under an answer."""
+    """ "Subscribe to this topic", "Tell me when this appears" or "Follow NAME" under an
+    answer."""
     query = update.callback_query
     await query.answer()
     try:
@@ -145,7 +151,11 @@ async def subscribe_button(update: Update, context: BotContext) -> None:
     if saved is None or saved[0] != query.message.chat_id:
         await query.message.reply_text("That answer has expired; use /subscribe TOPIC.")
         return
-    await add_subscription(update, context, Kind.TOPIC, saved[1].question, Schedule.INSTANT)
+    answer = saved[1]
+    if answer.speaker:  # a who-said answer: follow the person, not the question's words
+        await add_subscription(update, context, Kind.SPEAKER, answer.speaker, Schedule.INSTANT)
+    else:
+        await add_subscription(update, context, Kind.TOPIC, answer.question, Schedule.INSTANT)
 
 
 async def subscriptions(update: Update, context: BotContext) -> None:
@@ -226,7 +236,10 @@ async def take_in_changes(context: BotContext) -> None:
     followed up; deliveries go out at once."""
     matched = await asyncio.to_thread(match_new_articles, context.services)
     followed = await asyncio.to_thread(queue_followups, context.services)
-    if matched or followed:
+    election = context.services.election
+    # The sender of several instances also sends what the others queued (one cheap query
+    # when nothing waits), so that their deliveries go out within seconds, not at the sweep.
+    if matched or followed or (election.contested and election.is_sender):
         kick_delivery(context.job_queue)
 
 

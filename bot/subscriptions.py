@@ -1,107 +1,24 @@
-"""Subscriptions and the delivery queue, in the corpus SQLite file (the source of truth)."""
+"""Subscriptions and the delivery queue, in the corpus store's database (the source of truth).
+
+Their schema is the bot's chain of migrations (bot/migrations, corpus.schema)."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 
 import numpy as np
+import sqlalchemy as sa
 from pydantic import BaseModel
+from sqlalchemy.engine import RowMapping
 
+from corpus.schema import Chain
 from corpus.store import Store
 
-MIGRATIONS: list[tuple[str, str]] = [
-    (
-        "bot.0001_subscriptions",
-        """
-        CREATE TABLE subscriptions (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            chat_id INTEGER NOT NULL,
-            kind TEXT NOT NULL CHECK (kind IN ('topic', 'speaker')),
-            query TEXT NOT NULL,
-            schedule TEXT NOT NULL CHECK (schedule IN ('instant', 'daily')),
-            vector BLOB,
-            model TEXT,
-            created_at TEXT NOT NULL,
-            UNIQUE (chat_id, kind, query)
-        );
-        CREATE TABLE paused_chats (
-            chat_id INTEGER PRIMARY KEY,
-            reason TEXT NOT NULL,
-            paused_at TEXT NOT NULL
-        );
-        CREATE TABLE deliveries (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            subscription_id INTEGER NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
-            article_id TEXT NOT NULL,
-            passage_ids TEXT NOT NULL,
-            state TEXT NOT NULL DEFAULT 'pending'
-                CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
-            attempts INTEGER NOT NULL DEFAULT 0,
-            queued_at TEXT NOT NULL,
-            sent_at TEXT,
-            UNIQUE (subscription_id, article_id)
-        );
-        CREATE INDEX deliveries_pending ON deliveries (state, id);
-        """,
-    ),
-    (
-        # How far along the store's change log (corpus: changes) subscriptions were matched:
-        # advanced in the transaction that queues the deliveries, so an article committed just
-        # before a crash is matched after the restart, and none is matched twice.
-        "bot.0003_match_cursor",
-        """
-        CREATE TABLE match_cursor (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            seq INTEGER NOT NULL
-        );
-        INSERT INTO match_cursor (id, seq) VALUES (1, 0);
-        """,
-    ),
-    (
-        # One queue for everything the bot pushes: a delivery is an article for a
-        # subscription, or the follow-up of a claim event (confirmed, denied) for a chat that
-        # was shown the claim, replying to the message it saw; each once (its own UNIQUE).
-        # The follow-up cursor follows the claim history as match_cursor follows the log.
-        "bot.0004_claim_deliveries",
-        """
-        CREATE TABLE deliveries_v2 (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            kind TEXT NOT NULL DEFAULT 'article' CHECK (kind IN ('article', 'claim')),
-            subscription_id INTEGER REFERENCES subscriptions (id) ON DELETE CASCADE,
-            article_id TEXT,
-            chat_id INTEGER,
-            claim_event_id INTEGER,
-            reply_to INTEGER,
-            passage_ids TEXT NOT NULL,
-            state TEXT NOT NULL DEFAULT 'pending'
-                CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
-            attempts INTEGER NOT NULL DEFAULT 0,
-            queued_at TEXT NOT NULL,
-            sent_at TEXT,
-            UNIQUE (subscription_id, article_id),
-            UNIQUE (chat_id, claim_event_id),
-            CHECK ((kind = 'article' AND subscription_id IS NOT NULL AND article_id IS NOT NULL
-                    AND chat_id IS NULL)
-                OR (kind = 'claim' AND chat_id IS NOT NULL AND claim_event_id IS NOT NULL
-                    AND subscription_id IS NULL))
-        );
-        INSERT INTO deliveries_v2 (id, subscription_id, article_id, passage_ids, state, attempts,
-            queued_at, sent_at)
-            SELECT id, subscription_id, article_id, passage_ids, state, attempts, queued_at,
-                sent_at FROM deliveries;
-        DROP TABLE deliveries;
-        ALTER TABLE deliveries_v2 RENAME TO deliveries;
-        CREATE INDEX deliveries_pending ON deliveries (state, id);
-        CREATE TABLE followup_cursor (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            seq INTEGER NOT NULL
-        );
-        INSERT INTO followup_cursor (id, seq) VALUES (1, 0);
-        """,
-    ),
-]
+# The bot's tables: subscriptions, deliveries, answers, sightings (one chain for the package).
+MIGRATIONS = Chain("bot", Path(__file__).parent / "migrations")
 
 
 class Kind(StrEnum):
@@ -161,7 +78,7 @@ def now() -> str:
 _SUB_COLUMNS = "s.id, s.chat_id, s.kind, s.query, s.schedule"
 
 
-def _subscription(row) -> Subscription:
+def _subscription(row: RowMapping) -> Subscription:
     return Subscription(
         id=row["id"], chat_id=row["chat_id"], kind=row["kind"], query=row["query"],
         schedule=row["schedule"],
@@ -169,15 +86,23 @@ def _subscription(row) -> Subscription:
 
 
 class SubscriptionBook:
-    """Subscriptions and deliveries over the corpus store's SQLite connection."""
+    """Subscriptions and deliveries over the corpus store's connection."""
 
     def __init__(self, store: Store, *, per_chat_limit: int = 20) -> None:
         self.store = store
         self.per_chat_limit = per_chat_limit
-        store.migrate(MIGRATIONS)
+        store.upgrade(MIGRATIONS)
         # Every update asks whether its chat is paused: answer from memory, write only on change.
         with store.read() as conn:
-            self._paused = {r[0] for r in conn.execute("SELECT chat_id FROM paused_chats")}
+            self._paused = set(conn.execute(sa.text("SELECT chat_id FROM paused_chats")).scalars())
+
+    def _rows(self, sql: str, **params: object) -> list[RowMapping]:
+        with self.store.read() as conn:
+            return list(conn.execute(sa.text(sql), params).mappings())
+
+    def _value(self, sql: str, **params: object) -> int:
+        with self.store.read() as conn:
+            return conn.execute(sa.text(sql), params).scalar_one()
 
     # -- subscriptions ----------------------------------------------------------------
 
@@ -193,70 +118,89 @@ class SubscriptionBook:
         """Subscribe a chat; raises AlreadySubscribed or SubscriptionLimit."""
         query = " ".join(query.split())
         with self.store.transaction() as conn:
-            row = conn.execute(
-                f"SELECT {_SUB_COLUMNS} FROM subscriptions s"
-                " WHERE chat_id = ? AND kind = ? AND lower(query) = lower(?)",
-                (chat_id, kind.value, query),
-            ).fetchone()
+            row = (
+                conn.execute(
+                    sa.text(
+                        f"SELECT {_SUB_COLUMNS} FROM subscriptions s WHERE chat_id = :chat"
+                        " AND kind = :kind AND lower(query) = lower(:query)"
+                    ),
+                    {"chat": chat_id, "kind": kind.value, "query": query},
+                )
+                .mappings()
+                .first()
+            )
             if row is not None:
                 raise AlreadySubscribed(_subscription(row))
             count = conn.execute(
-                "SELECT count(*) FROM subscriptions WHERE chat_id = ?", (chat_id,)
-            ).fetchone()[0]
+                sa.text("SELECT count(*) FROM subscriptions WHERE chat_id = :chat"),
+                {"chat": chat_id},
+            ).scalar_one()
             if count >= self.per_chat_limit:
                 raise SubscriptionLimit(self.per_chat_limit)
             blob = None if vector is None else np.asarray(vector, dtype=np.float32).tobytes()
-            cur = conn.execute(
-                "INSERT INTO subscriptions (chat_id, kind, query, schedule, vector, model,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (chat_id, kind.value, query, schedule.value, blob, model, now()),
+            new_id = conn.execute(
+                sa.text(
+                    "INSERT INTO subscriptions (chat_id, kind, query, schedule, vector, model,"
+                    " created_at) VALUES (:chat, :kind, :query, :schedule, :vector, :model,"
+                    " :at) RETURNING id"
+                ),
+                {"chat": chat_id, "kind": kind.value, "query": query,
+                 "schedule": schedule.value, "vector": blob, "model": model, "at": now()},
+            ).scalar_one()  # fmt: skip
+            conn.execute(
+                sa.text("DELETE FROM paused_chats WHERE chat_id = :chat"), {"chat": chat_id}
             )
-            conn.execute("DELETE FROM paused_chats WHERE chat_id = ?", (chat_id,))
         self._paused.discard(chat_id)
-        return Subscription(
-            id=cur.lastrowid, chat_id=chat_id, kind=kind, query=query, schedule=schedule
-        )
+        return Subscription(id=new_id, chat_id=chat_id, kind=kind, query=query, schedule=schedule)
 
     def of_chat(self, chat_id: int) -> list[Subscription]:
-        with self.store.read() as conn:
-            rows = conn.execute(
-                f"SELECT {_SUB_COLUMNS} FROM subscriptions s WHERE chat_id = ? ORDER BY id",
-                (chat_id,),
-            ).fetchall()
+        rows = self._rows(
+            f"SELECT {_SUB_COLUMNS} FROM subscriptions s WHERE chat_id = :chat ORDER BY id",
+            chat=chat_id,
+        )
         return [_subscription(r) for r in rows]
 
     def get(self, subscription_id: int) -> Subscription | None:
-        with self.store.read() as conn:
-            row = conn.execute(
-                f"SELECT {_SUB_COLUMNS} FROM subscriptions s WHERE id = ?", (subscription_id,)
-            ).fetchone()
-        return _subscription(row) if row else None
+        rows = self._rows(
+            f"SELECT {_SUB_COLUMNS} FROM subscriptions s WHERE id = :id", id=subscription_id
+        )
+        return _subscription(rows[0]) if rows else None
 
     def remove(self, chat_id: int, subscription_id: int) -> Subscription | None:
         """Delete one of the chat's subscriptions (and its pending deliveries)."""
         with self.store.transaction() as conn:
-            row = conn.execute(
-                f"SELECT {_SUB_COLUMNS} FROM subscriptions s WHERE id = ? AND chat_id = ?",
-                (subscription_id, chat_id),
-            ).fetchone()
+            row = (
+                conn.execute(
+                    sa.text(
+                        f"SELECT {_SUB_COLUMNS} FROM subscriptions s"
+                        " WHERE id = :id AND chat_id = :chat"
+                    ),
+                    {"id": subscription_id, "chat": chat_id},
+                )
+                .mappings()
+                .first()
+            )
             if row is None:
                 return None
-            conn.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,))
+            conn.execute(
+                sa.text("DELETE FROM subscriptions WHERE id = :id"), {"id": subscription_id}
+            )
         return _subscription(row)
 
     def active(self, kind: Kind) -> list[tuple[Subscription, np.ndarray | None, str | None]]:
         """Subscriptions of chats that are not paused, with their stored topic vectors."""
-        with self.store.read() as conn:
-            rows = conn.execute(
-                f"SELECT {_SUB_COLUMNS}, s.vector, s.model FROM subscriptions s"
-                " WHERE kind = ? AND chat_id NOT IN (SELECT chat_id FROM paused_chats)"
-                " ORDER BY id",
-                (kind.value,),
-            ).fetchall()
+        rows = self._rows(
+            f"SELECT {_SUB_COLUMNS}, s.vector, s.model FROM subscriptions s"
+            " WHERE kind = :kind AND chat_id NOT IN (SELECT chat_id FROM paused_chats)"
+            " ORDER BY id",
+            kind=kind.value,
+        )
         return [
             (
                 _subscription(r),
-                None if r["vector"] is None else np.frombuffer(r["vector"], dtype=np.float32),
+                None
+                if r["vector"] is None
+                else np.frombuffer(bytes(r["vector"]), dtype=np.float32),
                 r["model"],
             )
             for r in rows
@@ -265,9 +209,10 @@ class SubscriptionBook:
     def set_vector(self, subscription_id: int, vector: np.ndarray, model: str) -> None:
         with self.store.transaction() as conn:
             conn.execute(
-                "UPDATE subscriptions SET vector = ?, model = ? WHERE id = ?",
-                (np.asarray(vector, dtype=np.float32).tobytes(), model, subscription_id),
-            )
+                sa.text("UPDATE subscriptions SET vector = :vector, model = :model WHERE id = :id"),
+                {"vector": np.asarray(vector, dtype=np.float32).tobytes(), "model": model,
+                 "id": subscription_id},
+            )  # fmt: skip
 
     # -- paused chats -----------------------------------------------------------------
 
@@ -276,14 +221,20 @@ class SubscriptionBook:
         queued for it fails (a chat that comes back gets new articles, not a backlog)."""
         with self.store.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO paused_chats (chat_id, reason, paused_at) VALUES (?, ?, ?)",
-                (chat_id, reason, now()),
+                sa.text(
+                    "INSERT INTO paused_chats (chat_id, reason, paused_at)"
+                    " VALUES (:chat, :reason, :at) ON CONFLICT (chat_id)"
+                    " DO UPDATE SET reason = excluded.reason, paused_at = excluded.paused_at"
+                ),
+                {"chat": chat_id, "reason": reason, "at": now()},
             )
             conn.execute(
-                "UPDATE deliveries SET state = 'failed' WHERE state = 'pending'"
-                " AND (subscription_id IN (SELECT id FROM subscriptions WHERE chat_id = ?)"
-                " OR chat_id = ?)",
-                (chat_id, chat_id),
+                sa.text(
+                    "UPDATE deliveries SET state = 'failed' WHERE state = 'pending'"
+                    " AND (subscription_id IN (SELECT id FROM subscriptions"
+                    " WHERE chat_id = :chat) OR chat_id = :chat)"
+                ),
+                {"chat": chat_id},
             )
         self._paused.add(chat_id)
 
@@ -292,7 +243,9 @@ class SubscriptionBook:
         if chat_id not in self._paused:
             return False
         with self.store.transaction() as conn:
-            conn.execute("DELETE FROM paused_chats WHERE chat_id = ?", (chat_id,))
+            conn.execute(
+                sa.text("DELETE FROM paused_chats WHERE chat_id = :chat"), {"chat": chat_id}
+            )
         self._paused.discard(chat_id)
         return True
 
@@ -304,16 +257,22 @@ class SubscriptionBook:
     def queue(self, items: list[tuple[int, str, list[int]]], *, through: int | None = None) -> int:
         """Queue (subscription id, article id, passage ids); a pair already queued is skipped.
         With `through`, the match cursor moves to that change in the same transaction."""
+        insert = sa.text(
+            "INSERT INTO deliveries (subscription_id, article_id, passage_ids, queued_at)"
+            " VALUES (:sub, :article, :passages, :at)"
+            " ON CONFLICT (subscription_id, article_id) DO NOTHING RETURNING id"
+        )
+        queued = 0
         with self.store.transaction() as conn:
-            before = conn.total_changes
-            conn.executemany(
-                "INSERT OR IGNORE INTO deliveries (subscription_id, article_id, passage_ids,"
-                " queued_at) VALUES (?, ?, ?, ?)",
-                [(sid, aid, json.dumps(pids), now()) for sid, aid, pids in items],
-            )
-            queued = conn.total_changes - before
+            at = now()
+            for sid, aid, pids in items:
+                params = {"sub": sid, "article": aid, "passages": json.dumps(pids), "at": at}
+                queued += conn.execute(insert, params).first() is not None
             if through is not None:
-                conn.execute("UPDATE match_cursor SET seq = max(seq, ?) WHERE id = 1", (through,))
+                conn.execute(
+                    sa.text("UPDATE match_cursor SET seq = :seq WHERE id = 1 AND seq < :seq"),
+                    {"seq": through},
+                )
         return queued
 
     def queue_followups(
@@ -321,44 +280,49 @@ class SubscriptionBook:
     ) -> int:
         """Queue (chat id, claim event id, message to reply to, passage ids) follow-ups, once
         per chat and event; the follow-up cursor moves to `through` in the same transaction."""
+        insert = sa.text(
+            "INSERT INTO deliveries (kind, chat_id, claim_event_id, reply_to, passage_ids,"
+            " queued_at) VALUES ('claim', :chat, :event, :reply_to, :passages, :at)"
+            " ON CONFLICT (chat_id, claim_event_id) DO NOTHING RETURNING id"
+        )
+        queued = 0
         with self.store.transaction() as conn:
-            before = conn.total_changes
-            conn.executemany(
-                "INSERT OR IGNORE INTO deliveries (kind, chat_id, claim_event_id, reply_to,"
-                " passage_ids, queued_at) VALUES ('claim', ?, ?, ?, ?, ?)",
-                [(c, e, r, json.dumps(p), now()) for c, e, r, p in items],
+            at = now()
+            for chat, event, reply_to, pids in items:
+                params = {"chat": chat, "event": event, "reply_to": reply_to,
+                          "passages": json.dumps(pids), "at": at}  # fmt: skip
+                queued += conn.execute(insert, params).first() is not None
+            conn.execute(
+                sa.text("UPDATE followup_cursor SET seq = :seq WHERE id = 1 AND seq < :seq"),
+                {"seq": through},
             )
-            queued = conn.total_changes - before
-            conn.execute("UPDATE followup_cursor SET seq = max(seq, ?) WHERE id = 1", (through,))
         return queued
 
     def followup_cursor(self) -> int:
         """The last claim event whose follow-ups were queued."""
-        with self.store.read() as conn:
-            return conn.execute("SELECT seq FROM followup_cursor WHERE id = 1").fetchone()[0]
+        return self._value("SELECT seq FROM followup_cursor WHERE id = 1")
 
     def match_cursor(self) -> int:
         """The last change of the store's log whose article was matched against subscriptions."""
-        with self.store.read() as conn:
-            return conn.execute("SELECT seq FROM match_cursor WHERE id = 1").fetchone()[0]
+        return self._value("SELECT seq FROM match_cursor WHERE id = 1")
 
     def queued_for(self, article_id: str) -> int:
         """How many subscriptions an article was queued for."""
-        with self.store.read() as conn:
-            return conn.execute(
-                "SELECT count(*) FROM deliveries WHERE article_id = ?", (article_id,)
-            ).fetchone()[0]
+        return self._value(
+            "SELECT count(*) FROM deliveries WHERE article_id = :article", article=article_id
+        )
 
     def release(self, schedule: Schedule | None = None) -> int:
         """Deliveries left claimed (by a crash, or a run that could not record them) go back
         to the queue; they are sent again (at least once). Only the one sender calls it."""
+        which = ""
+        if schedule is not None:
+            which = " AND (subscription_id IN (SELECT id FROM subscriptions WHERE schedule = :s)"
+            which += " OR kind = 'claim')" if schedule is Schedule.INSTANT else ")"
         with self.store.transaction() as conn:
             cur = conn.execute(
-                "UPDATE deliveries SET state = 'pending' WHERE state = 'sending'"
-                " AND (? IS NULL OR subscription_id IN"
-                " (SELECT id FROM subscriptions WHERE schedule = ?)"
-                " OR (kind = 'claim' AND ? = 'instant'))",
-                (schedule, schedule, schedule),
+                sa.text(f"UPDATE deliveries SET state = 'pending' WHERE state = 'sending'{which}"),
+                {"s": None if schedule is None else schedule.value},
             )
         return cur.rowcount
 
@@ -366,33 +330,48 @@ class SubscriptionBook:
         self, schedule: Schedule, limit: int = 100, *, one_per_chat: bool = True
     ) -> list[Delivery]:
         """Take the oldest pending deliveries of unpaused chats and mark them as being sent;
-        with `one_per_chat`, at most one for each chat."""
+        with `one_per_chat`, at most one for each chat.
+
+        On PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED: two senders claiming at
+        once take different deliveries, and neither waits for the other."""
         # Follow-ups of claims have no subscription: they go out with the instant deliveries.
         pending = (
             "FROM deliveries d LEFT JOIN subscriptions s ON s.id = d.subscription_id"
-            " WHERE d.state = 'pending' AND coalesce(s.schedule, 'instant') = ?"
+            " WHERE d.state = 'pending' AND coalesce(s.schedule, 'instant') = :schedule"
             " AND coalesce(s.chat_id, d.chat_id) NOT IN (SELECT chat_id FROM paused_chats)"
         )
         if one_per_chat:
             chosen = (
                 f"SELECT min(d.id) {pending} GROUP BY coalesce(s.chat_id, d.chat_id)"
-                " ORDER BY 1 LIMIT ?"
+                " ORDER BY 1 LIMIT :limit"
             )
         else:
-            chosen = f"SELECT d.id {pending} ORDER BY d.id LIMIT ?"
+            chosen = f"SELECT d.id {pending} ORDER BY d.id LIMIT :limit"
+        # The state is checked again on the locked row: another sender may have just taken it.
+        lock = " FOR UPDATE OF d SKIP LOCKED" if self.store.dialect == "postgresql" else ""
         with self.store.transaction() as conn:
-            rows = conn.execute(
-                "SELECT d.id AS did, d.article_id, d.passage_ids, d.attempts, d.claim_event_id,"
-                " d.reply_to, coalesce(s.chat_id, d.chat_id) AS chat,"
-                f" {_SUB_COLUMNS} FROM deliveries d"
-                " LEFT JOIN subscriptions s ON s.id = d.subscription_id"
-                f" WHERE d.id IN ({chosen}) ORDER BY d.id",
-                (schedule.value, limit),
-            ).fetchall()
-            conn.executemany(
-                "UPDATE deliveries SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
-                [(r["did"],) for r in rows],
+            rows = (
+                conn.execute(
+                    sa.text(
+                        "SELECT d.id AS did, d.article_id, d.passage_ids, d.attempts,"
+                        " d.claim_event_id, d.reply_to, coalesce(s.chat_id, d.chat_id) AS chat,"
+                        f" {_SUB_COLUMNS} FROM deliveries d"
+                        " LEFT JOIN subscriptions s ON s.id = d.subscription_id"
+                        f" WHERE d.id IN ({chosen}) AND d.state = 'pending' ORDER BY d.id{lock}"
+                    ),
+                    {"schedule": schedule.value, "limit": limit},
+                )
+                .mappings()
+                .all()
             )
+            if rows:
+                conn.execute(
+                    sa.text(
+                        "UPDATE deliveries SET state = 'sending', attempts = attempts + 1"
+                        " WHERE id = :id"
+                    ),
+                    [{"id": r["did"]} for r in rows],
+                )
         return [
             Delivery(
                 id=r["did"],
@@ -410,26 +389,43 @@ class SubscriptionBook:
     def migrate(self, old_chat_id: int, new_chat_id: int) -> int:
         """A group became a supergroup: its subscriptions (and their queued deliveries) follow
         it to the new id. One the new chat already has is kept once. Returns how many moved."""
+        ids = {"old": old_chat_id, "new": new_chat_id}
         with self.store.transaction() as conn:
+            # Each UPDATE leaves out the rows the new chat already has (their UNIQUE would
+            # refuse them); what is left behind under the old id is then dropped.
             moved = conn.execute(
-                "UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?",
-                (new_chat_id, old_chat_id),
+                sa.text(
+                    "UPDATE subscriptions SET chat_id = :new WHERE chat_id = :old AND NOT EXISTS"
+                    " (SELECT 1 FROM subscriptions n WHERE n.chat_id = :new"
+                    " AND n.kind = subscriptions.kind AND n.query = subscriptions.query)"
+                ),
+                ids,
             ).rowcount
-            conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (old_chat_id,))
+            conn.execute(sa.text("DELETE FROM subscriptions WHERE chat_id = :old"), ids)
             conn.execute(
-                "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?",
-                (new_chat_id, old_chat_id),
+                sa.text(
+                    "UPDATE deliveries SET chat_id = :new WHERE chat_id = :old AND NOT EXISTS"
+                    " (SELECT 1 FROM deliveries n WHERE n.chat_id = :new"
+                    " AND n.claim_event_id = deliveries.claim_event_id)"
+                ),
+                ids,
             )
             # A follow-up the new chat already has queued is not sent twice.
             conn.execute(
-                "UPDATE deliveries SET state = 'failed' WHERE chat_id = ? AND state = 'pending'",
-                (old_chat_id,),
+                sa.text(
+                    "UPDATE deliveries SET state = 'failed' WHERE chat_id = :old"
+                    " AND state = 'pending'"
+                ),
+                ids,
             )
             conn.execute(
-                "UPDATE OR IGNORE paused_chats SET chat_id = ? WHERE chat_id = ?",
-                (new_chat_id, old_chat_id),
+                sa.text(
+                    "UPDATE paused_chats SET chat_id = :new WHERE chat_id = :old AND NOT EXISTS"
+                    " (SELECT 1 FROM paused_chats n WHERE n.chat_id = :new)"
+                ),
+                ids,
             )
-            conn.execute("DELETE FROM paused_chats WHERE chat_id = ?", (old_chat_id,))
+            conn.execute(sa.text("DELETE FROM paused_chats WHERE chat_id = :old"), ids)
         if old_chat_id in self._paused:
             self._paused.discard(old_chat_id)
             self._paused.add(new_chat_id)
@@ -437,19 +433,22 @@ class SubscriptionBook:
 
     def finish(self, delivery_ids: list[int], state: str = "sent") -> None:
         """Record deliveries as sent (or failed for good, or pending again to retry)."""
+        if not delivery_ids:
+            return
         with self.store.transaction() as conn:
-            conn.executemany(
-                "UPDATE deliveries SET state = ?, sent_at = ? WHERE id = ?",
-                [(state, now() if state == "sent" else None, d) for d in delivery_ids],
-            )
+            conn.execute(
+                sa.text("UPDATE deliveries SET state = :state, sent_at = :at WHERE id = :id"),
+                [{"state": state, "at": now() if state == "sent" else None, "id": d}
+                 for d in delivery_ids],
+            )  # fmt: skip
 
     def counts(self) -> dict[str, int]:
         """Subscriptions and deliveries by state, for /stats."""
         with self.store.read() as conn:
-            subs = conn.execute("SELECT count(*) FROM subscriptions").fetchone()[0]
-            rows = conn.execute("SELECT state, count(*) AS n FROM deliveries GROUP BY state")
-            by_state = {r["state"]: r["n"] for r in rows}
-            paused = conn.execute("SELECT count(*) FROM paused_chats").fetchone()[0]
+            subs = conn.execute(sa.text("SELECT count(*) FROM subscriptions")).scalar_one()
+            rows = conn.execute(sa.text("SELECT state, count(*) FROM deliveries GROUP BY state"))
+            by_state = {state: n for state, n in rows}
+            paused = conn.execute(sa.text("SELECT count(*) FROM paused_chats")).scalar_one()
         return {
             "subscriptions": subs,
             "paused_chats": paused,

@@ -1,4 +1,4 @@
-"""The article domain: models, parsing, the SQLite store, and claims followed over time."""
+"""The article domain: models, parsing, the store (SQLite or PostgreSQL), and claims over time."""
 
 from pathlib import Path
 

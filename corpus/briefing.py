@@ -7,6 +7,7 @@ from dataclasses import replace
 from itertools import pairwise
 
 from corpus.attribution import Attributor
+from corpus.dating import is_dateline
 from corpus.drafts import Draft, Parsed
 from corpus.models import Speaker, Status
 from corpus.plain import drafts_of
@@ -67,8 +68,14 @@ def parse_briefing(
     return Parsed(title, drafts, "briefing", sections)
 
 
-def _content_blocks(text: str, start: int, end: int) -> list[Block]:
-    return [b for b in blocks(text, start, end) if not is_furniture(text[b.start : b.end])]
+def _content_blocks(text: str, start: int, end: int, *, datelines: bool = False) -> list[Block]:
+    """The blocks that say something: no site furniture, and no datelines unless asked for
+    (an attribution line with its date is part of a statement)."""
+    return [
+        b
+        for b in blocks(text, start, end)
+        if not is_furniture(line := text[b.start : b.end]) and (datelines or not is_dateline(line))
+    ]
 
 
 def _lead(text: str, start: int, end: int) -> list[Draft]:
@@ -130,7 +137,7 @@ def _statements(text: str, start: int, end: int, attributor: Attributor) -> list
         )
         pending.clear()
 
-    for block in _content_blocks(text, start, end):
+    for block in _content_blocks(text, start, end, datelines=True):
         body = text[block.start : block.end]
         if body[:1] in _OPENING_QUOTE or (block.bullet and body[:1] in _OPENING_QUOTE):
             inline = _INLINE_ATTRIBUTION.search(body)

@@ -10,18 +10,18 @@ history is an append-only table of events; triggers record what removals take aw
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.engine import Connection, RowMapping
 
 from corpus.models import Article, Passage, Status
 from corpus.store import Store
 
 __all__ = [
-    "MIGRATIONS",
     "Claim",
     "ClaimBook",
     "ClaimEvent",
@@ -31,80 +31,6 @@ __all__ = [
     "LinkKind",
     "LinkState",
     "Standing",
-]
-
-_NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
-
-MIGRATIONS: list[tuple[str, str]] = [
-    (
-        "corpus.0003_claims",
-        f"""
-        CREATE TABLE claims (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            -- NULL once the claim's own article is removed: the claim, its history and the
-            -- links of other articles to it stay.
-            passage_id INTEGER UNIQUE REFERENCES passages (id) ON DELETE SET NULL,
-            article_id TEXT NOT NULL,
-            start INTEGER NOT NULL,
-            end_ INTEGER NOT NULL,
-            text TEXT NOT NULL,
-            title TEXT NOT NULL,
-            source TEXT,
-            stated_on TEXT,
-            created_at TEXT NOT NULL
-        );
-        CREATE TABLE claim_links (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            claim_id INTEGER NOT NULL REFERENCES claims (id) ON DELETE CASCADE,
-            passage_id INTEGER NOT NULL REFERENCES passages (id) ON DELETE CASCADE,
-            kind TEXT NOT NULL CHECK (kind IN ('restates', 'confirms', 'denies')),
-            state TEXT NOT NULL
-                CHECK (state IN ('automatic', 'suggested', 'accepted', 'rejected')),
-            score REAL NOT NULL,
-            article_id TEXT NOT NULL,
-            title TEXT NOT NULL,
-            source TEXT,
-            dated TEXT,
-            created_at TEXT NOT NULL,
-            decided_by INTEGER,
-            decided_at TEXT,
-            UNIQUE (claim_id, passage_id)
-        );
-        CREATE INDEX claim_links_passage ON claim_links (passage_id);
-        CREATE INDEX claim_links_state ON claim_links (state, id);
-        CREATE TABLE claim_events (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            claim_id INTEGER NOT NULL REFERENCES claims (id),
-            kind TEXT NOT NULL CHECK (kind IN ('opened', 'restated', 'confirmed', 'denied',
-                'suggested', 'rejected', 'unlinked', 'withdrawn')),
-            link_id INTEGER,
-            passage_id INTEGER,
-            article_id TEXT,
-            title TEXT,
-            source TEXT,
-            dated TEXT,
-            at TEXT NOT NULL
-        );
-        CREATE INDEX claim_events_claim ON claim_events (claim_id, id);
-        -- A link that counted goes with its article: the history says so.
-        CREATE TRIGGER claim_link_gone AFTER DELETE ON claim_links
-        WHEN old.state IN ('automatic', 'accepted')
-        BEGIN
-            INSERT INTO claim_events
-                (claim_id, kind, link_id, passage_id, article_id, title, source, dated, at)
-            VALUES (old.claim_id, 'unlinked', old.id, old.passage_id, old.article_id,
-                old.title, old.source, old.dated, {_NOW_SQL});
-        END;
-        CREATE TRIGGER claim_origin_gone AFTER UPDATE OF passage_id ON claims
-        WHEN old.passage_id IS NOT NULL AND new.passage_id IS NULL
-        BEGIN
-            INSERT INTO claim_events
-                (claim_id, kind, passage_id, article_id, title, source, dated, at)
-            VALUES (old.id, 'withdrawn', old.passage_id, old.article_id, old.title,
-                old.source, old.stated_on, {_NOW_SQL});
-        END;
-        """,
-    ),
 ]
 
 
@@ -271,11 +197,10 @@ def _clip(text: str, limit: int = 60) -> str:
 
 
 class ClaimBook:
-    """Claims, links and events over the corpus store's SQLite connection."""
+    """Claims, links and events over the corpus store's connection (migrated with the store)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        store.migrate(MIGRATIONS)
 
     # -- writing ----------------------------------------------------------------------
 
@@ -285,13 +210,17 @@ class ClaimBook:
             raise ValueError("only a stored unconfirmed passage can be a claim")
         day = _iso(article.published)
         with self.store.transaction() as conn:
-            cur = conn.execute(
-                "INSERT INTO claims (passage_id, article_id, start, end_, text, title, source,"
-                " stated_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (passage.id, article.id, passage.start, passage.end, passage.text,
-                 article.title, article.source, day, _now()),
-            )  # fmt: skip
-            claim_id = int(cur.lastrowid)
+            self.store.lock_log(conn)
+            claim_id = conn.execute(
+                sa.text(
+                    "INSERT INTO claims (passage_id, article_id, start, end_, text, title,"
+                    " source, stated_on, created_at) VALUES (:passage_id, :article_id, :start,"
+                    " :end_, :text, :title, :source, :stated_on, :created_at) RETURNING id"
+                ),
+                {"passage_id": passage.id, "article_id": article.id, "start": passage.start,
+                 "end_": passage.end, "text": passage.text, "title": article.title,
+                 "source": article.source, "stated_on": day, "created_at": _now()},
+            ).scalar_one()  # fmt: skip
             _event(conn, claim_id, EventKind.OPENED, None, passage.id, article, day)
         return self.claim(claim_id)
 
@@ -310,16 +239,21 @@ class ClaimBook:
             raise ValueError("the passage must be stored")
         day = _iso(article.published)
         with self.store.transaction() as conn:
-            cur = conn.execute(
-                "INSERT OR IGNORE INTO claim_links (claim_id, passage_id, kind, state, score,"
-                " article_id, title, source, dated, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (claim_id, passage.id, kind.value, state.value, round(score, 4), article.id,
-                 article.title, article.source, day, _now()),
-            )  # fmt: skip
-            if cur.rowcount == 0:
+            self.store.lock_log(conn)
+            link_id = conn.execute(
+                sa.text(
+                    "INSERT INTO claim_links (claim_id, passage_id, kind, state, score,"
+                    " article_id, title, source, dated, created_at) VALUES (:claim_id,"
+                    " :passage_id, :kind, :state, :score, :article_id, :title, :source, :dated,"
+                    " :created_at) ON CONFLICT (claim_id, passage_id) DO NOTHING RETURNING id"
+                ),
+                {"claim_id": claim_id, "passage_id": passage.id, "kind": kind.value,
+                 "state": state.value, "score": round(score, 4), "article_id": article.id,
+                 "title": article.title, "source": article.source, "dated": day,
+                 "created_at": _now()},
+            ).scalar()  # fmt: skip
+            if link_id is None:
                 return None
-            link_id = int(cur.lastrowid)
             what = _EVENT_OF[kind] if state.counts else EventKind.SUGGESTED
             _event(conn, claim_id, what, link_id, passage.id, article, day)
         return self.get_link(link_id)
@@ -327,122 +261,126 @@ class ClaimBook:
     def decide(self, link_id: int, accept: bool, by: int | None = None) -> Link | None:
         """An admin's answer to a suggestion; None when it is no longer a suggestion."""
         with self.store.transaction() as conn:
-            row = conn.execute(
-                f"SELECT {_LINK_COLUMNS} FROM claim_links WHERE id = ? AND state = 'suggested'",
-                (link_id,),
-            ).fetchone()
+            self.store.lock_log(conn)
+            row = (
+                conn.execute(
+                    sa.text(
+                        f"SELECT {_LINK_COLUMNS} FROM claim_links"
+                        " WHERE id = :id AND state = 'suggested'"
+                    ),
+                    {"id": link_id},
+                )
+                .mappings()
+                .first()
+            )
             if row is None:
                 return None
             state = LinkState.ACCEPTED if accept else LinkState.REJECTED
             conn.execute(
-                "UPDATE claim_links SET state = ?, decided_by = ?, decided_at = ? WHERE id = ?",
-                (state.value, by, _now(), link_id),
+                sa.text(
+                    "UPDATE claim_links SET state = :state, decided_by = :by, decided_at = :at"
+                    " WHERE id = :id"
+                ),
+                {"state": state.value, "by": by, "at": _now(), "id": link_id},
             )
             link = _link(row)
             what = _EVENT_OF[link.kind] if accept else EventKind.REJECTED
             conn.execute(
-                "INSERT INTO claim_events (claim_id, kind, link_id, passage_id, article_id,"
-                " title, source, dated, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (link.claim_id, what.value, link.id, link.passage_id, link.article_id,
-                 link.title, link.source, _iso(link.dated), _now()),
+                _INSERT_EVENT,
+                {"claim_id": link.claim_id, "kind": what.value, "link_id": link.id,
+                 "passage_id": link.passage_id, "article_id": link.article_id,
+                 "title": link.title, "source": link.source, "dated": _iso(link.dated),
+                 "at": _now()},
             )  # fmt: skip
         return self.get_link(link_id)
 
     # -- reading ----------------------------------------------------------------------
 
-    def claim(self, claim_id: int) -> Claim:
+    def _rows(self, sql: str | sa.TextClause, **params: object) -> list[RowMapping]:
+        query = sa.text(sql) if isinstance(sql, str) else sql
         with self.store.read() as conn:
-            row = conn.execute(
-                f"SELECT {_CLAIM_COLUMNS} FROM claims WHERE id = ?", (claim_id,)
-            ).fetchone()
-        if row is None:
+            return list(conn.execute(query, params).mappings())
+
+    def claim(self, claim_id: int) -> Claim:
+        rows = self._rows(f"SELECT {_CLAIM_COLUMNS} FROM claims WHERE id = :id", id=claim_id)
+        if not rows:
             raise KeyError(claim_id)
-        return _claim(row)
+        return _claim(rows[0])
 
     def claims(self) -> list[Claim]:
         """Every claim, oldest first."""
-        with self.store.read() as conn:
-            rows = conn.execute(f"SELECT {_CLAIM_COLUMNS} FROM claims ORDER BY id").fetchall()
-        return [_claim(r) for r in rows]
+        return [_claim(r) for r in self._rows(f"SELECT {_CLAIM_COLUMNS} FROM claims ORDER BY id")]
 
     def live_claims(self, since: date | None = None, until: date | None = None) -> list[Claim]:
         """Claims a new passage may still be linked to: those with a stored passage (their own
         or a restatement), stated within [since, until] when given (undated ones always)."""
-        with self.store.read() as conn:
-            rows = conn.execute(
-                f"SELECT {_CLAIM_COLUMNS} FROM claims c WHERE (c.passage_id IS NOT NULL"
-                " OR EXISTS (SELECT 1 FROM claim_links l WHERE l.claim_id = c.id"
-                " AND l.kind = 'restates' AND l.state IN ('automatic', 'accepted')))"
-                " AND (c.stated_on IS NULL OR ((? IS NULL OR c.stated_on >= ?)"
-                " AND (? IS NULL OR c.stated_on <= ?))) ORDER BY c.id",
-                (_iso(since), _iso(since), _iso(until), _iso(until)),
-            ).fetchall()
+        within = ["TRUE"]
+        if since is not None:
+            within.append("c.stated_on >= :since")
+        if until is not None:
+            within.append("c.stated_on <= :until")
+        rows = self._rows(
+            f"SELECT {_CLAIM_COLUMNS} FROM claims c WHERE (c.passage_id IS NOT NULL"
+            " OR EXISTS (SELECT 1 FROM claim_links l WHERE l.claim_id = c.id"
+            " AND l.kind = 'restates' AND l.state IN ('automatic', 'accepted')))"
+            f" AND (c.stated_on IS NULL OR ({' AND '.join(within)})) ORDER BY c.id",
+            since=_iso(since),
+            until=_iso(until),
+        )
         return [_claim(r) for r in rows]
 
     def get_link(self, link_id: int) -> Link | None:
-        with self.store.read() as conn:
-            row = conn.execute(
-                f"SELECT {_LINK_COLUMNS} FROM claim_links WHERE id = ?", (link_id,)
-            ).fetchone()
-        return None if row is None else _link(row)
+        rows = self._rows(f"SELECT {_LINK_COLUMNS} FROM claim_links WHERE id = :id", id=link_id)
+        return _link(rows[0]) if rows else None
 
     def links(self, claim_id: int | None = None) -> list[Link]:
         """Every link (of one claim), in the order made."""
-        with self.store.read() as conn:
-            rows = conn.execute(
-                f"SELECT {_LINK_COLUMNS} FROM claim_links WHERE ? IS NULL OR claim_id = ?"
-                " ORDER BY id",
-                (claim_id, claim_id),
-            ).fetchall()
+        where = "" if claim_id is None else " WHERE claim_id = :claim_id"
+        rows = self._rows(
+            f"SELECT {_LINK_COLUMNS} FROM claim_links{where} ORDER BY id", claim_id=claim_id
+        )
         return [_link(r) for r in rows]
 
     def suggestions(self, limit: int = 100) -> list[tuple[Link, Claim]]:
         """Links waiting for an admin, oldest first, with their claims."""
-        with self.store.read() as conn:
-            rows = conn.execute(
-                f"SELECT {_LINK_COLUMNS} FROM claim_links WHERE state = 'suggested'"
-                " ORDER BY id LIMIT ?",
-                (limit,),
-            ).fetchall()
+        rows = self._rows(
+            f"SELECT {_LINK_COLUMNS} FROM claim_links WHERE state = 'suggested'"
+            " ORDER BY id LIMIT :limit",
+            limit=limit,
+        )
         links = [_link(r) for r in rows]
         return [(link, self.claim(link.claim_id)) for link in links]
 
     def members(self, claim_id: int) -> list[int]:
         """The stored passages that carry the claim unconfirmed: its own and restatements."""
-        with self.store.read() as conn:
-            own = conn.execute(
-                "SELECT passage_id FROM claims WHERE id = ? AND passage_id IS NOT NULL",
-                (claim_id,),
-            ).fetchall()
-            restated = conn.execute(
-                "SELECT passage_id FROM claim_links WHERE claim_id = ? AND kind = 'restates'"
-                " AND state IN ('automatic', 'accepted') ORDER BY id",
-                (claim_id,),
-            ).fetchall()
-        return [r[0] for r in (*own, *restated)]
+        own = self._rows(
+            "SELECT passage_id FROM claims WHERE id = :id AND passage_id IS NOT NULL", id=claim_id
+        )
+        restated = self._rows(
+            "SELECT passage_id FROM claim_links WHERE claim_id = :id AND kind = 'restates'"
+            " AND state IN ('automatic', 'accepted') ORDER BY id",
+            id=claim_id,
+        )
+        return [r["passage_id"] for r in (*own, *restated)]
 
     def claim_of(self, passage_ids: Iterable[int]) -> dict[int, int]:
         """passage id → claim id, for the passages that carry a claim unconfirmed."""
         ids = sorted({int(i) for i in passage_ids})
         if not ids:
             return {}
-        marks = ",".join("?" * len(ids))
-        with self.store.read() as conn:
-            rows = conn.execute(
-                f"SELECT passage_id, id FROM claims WHERE passage_id IN ({marks})"
-                " UNION ALL SELECT passage_id, claim_id FROM claim_links"
-                f" WHERE passage_id IN ({marks}) AND kind = 'restates'"
-                " AND state IN ('automatic', 'accepted')",
-                (*ids, *ids),
-            ).fetchall()
-        return {r[0]: r[1] for r in rows}
+        query = sa.text(
+            "SELECT passage_id, id AS claim_id FROM claims WHERE passage_id IN :ids"
+            " UNION ALL SELECT passage_id, claim_id FROM claim_links"
+            " WHERE passage_id IN :ids AND kind = 'restates'"
+            " AND state IN ('automatic', 'accepted')"
+        ).bindparams(sa.bindparam("ids", expanding=True))
+        return {r["passage_id"]: r["claim_id"] for r in self._rows(query, ids=ids)}
 
     def history(self, claim_id: int) -> list[ClaimEvent]:
-        with self.store.read() as conn:
-            rows = conn.execute(
-                f"SELECT {_EVENT_COLUMNS} FROM claim_events WHERE claim_id = ? ORDER BY id",
-                (claim_id,),
-            ).fetchall()
+        rows = self._rows(
+            f"SELECT {_EVENT_COLUMNS} FROM claim_events WHERE claim_id = :id ORDER BY id",
+            id=claim_id,
+        )
         return [_event_row(r) for r in rows]
 
     def standing(self, claim_id: int) -> ClaimStanding:
@@ -476,24 +414,23 @@ class ClaimBook:
         return out
 
     def event(self, event_id: int) -> ClaimEvent | None:
-        with self.store.read() as conn:
-            row = conn.execute(
-                f"SELECT {_EVENT_COLUMNS} FROM claim_events WHERE id = ?", (event_id,)
-            ).fetchone()
-        return None if row is None else _event_row(row)
+        rows = self._rows(f"SELECT {_EVENT_COLUMNS} FROM claim_events WHERE id = :id", id=event_id)
+        return _event_row(rows[0]) if rows else None
 
     def events_since(self, seq: int, limit: int = 1000) -> list[ClaimEvent]:
         """History entries after `seq`, oldest first (the bot's follow-ups follow them)."""
-        with self.store.read() as conn:
-            rows = conn.execute(
-                f"SELECT {_EVENT_COLUMNS} FROM claim_events WHERE id > ? ORDER BY id LIMIT ?",
-                (seq, limit),
-            ).fetchall()
+        rows = self._rows(
+            f"SELECT {_EVENT_COLUMNS} FROM claim_events WHERE id > :seq ORDER BY id LIMIT :limit",
+            seq=seq,
+            limit=limit,
+        )
         return [_event_row(r) for r in rows]
 
     def last_event(self) -> int:
         with self.store.read() as conn:
-            return conn.execute("SELECT coalesce(max(id), 0) FROM claim_events").fetchone()[0]
+            return conn.execute(
+                sa.text("SELECT coalesce(max(id), 0) FROM claim_events")
+            ).scalar_one()
 
 
 # -- rows ------------------------------------------------------------------------------
@@ -503,7 +440,7 @@ _LINK_COLUMNS = "id, claim_id, passage_id, kind, state, score, article_id, title
 _EVENT_COLUMNS = "id, claim_id, kind, link_id, passage_id, article_id, title, source, dated"
 
 
-def _claim(row: sqlite3.Row) -> Claim:
+def _claim(row: RowMapping) -> Claim:
     return Claim(
         id=row["id"], passage_id=row["passage_id"], article_id=row["article_id"],
         start=row["start"], end=row["end_"], text=row["text"], title=row["title"],
@@ -511,7 +448,7 @@ def _claim(row: sqlite3.Row) -> Claim:
     )  # fmt: skip
 
 
-def _link(row: sqlite3.Row) -> Link:
+def _link(row: RowMapping) -> Link:
     return Link(
         id=row["id"], claim_id=row["claim_id"], passage_id=row["passage_id"],
         kind=LinkKind(row["kind"]), state=LinkState(row["state"]), score=row["score"],
@@ -520,7 +457,7 @@ def _link(row: sqlite3.Row) -> Link:
     )  # fmt: skip
 
 
-def _event_row(row: sqlite3.Row) -> ClaimEvent:
+def _event_row(row: RowMapping) -> ClaimEvent:
     return ClaimEvent(
         id=row["id"], claim_id=row["claim_id"], kind=EventKind(row["kind"]),
         link_id=row["link_id"], passage_id=row["passage_id"], article_id=row["article_id"],
@@ -528,8 +465,15 @@ def _event_row(row: sqlite3.Row) -> ClaimEvent:
     )  # fmt: skip
 
 
+_INSERT_EVENT = sa.text(
+    "INSERT INTO claim_events (claim_id, kind, link_id, passage_id, article_id, title, source,"
+    " dated, at) VALUES (:claim_id, :kind, :link_id, :passage_id, :article_id, :title, :source,"
+    " :dated, :at)"
+)
+
+
 def _event(
-    conn: sqlite3.Connection,
+    conn: Connection,
     claim_id: int,
     kind: EventKind,
     link_id: int | None,
@@ -538,10 +482,10 @@ def _event(
     day: str | None,
 ) -> None:
     conn.execute(
-        "INSERT INTO claim_events (claim_id, kind, link_id, passage_id, article_id, title,"
-        " source, dated, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (claim_id, kind.value, link_id, passage_id, article.id, article.title, article.source,
-         day, _now()),
+        _INSERT_EVENT,
+        {"claim_id": claim_id, "kind": kind.value, "link_id": link_id, "passage_id": passage_id,
+         "article_id": article.id, "title": article.title, "source": article.source,
+         "dated": day, "at": _now()},
     )  # fmt: skip
 
 

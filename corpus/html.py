@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -27,6 +28,11 @@ _BLOCKS = (
     "p", "div", "section", "article", "header", "li", "blockquote", "br", "tr",
     "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "figure", "figcaption", "pre",
 )  # fmt: skip
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# A block whose every word is a link's ("Book here.", "Read more on our site") points elsewhere
+# and says nothing itself; up to this many words.
+LINK_ONLY_WORDS = 8
+_LINK = "a[href]"
 _RUBY = ("rt", "rp")
 _PRE = ("pre", "textarea")
 _ASCII_SPACE = " \n\t\f\r"
@@ -42,8 +48,43 @@ def looks_like_html(text: str) -> bool:
     )
 
 
+# The page's own description of itself: Open Graph, article and schema.org <meta> names.
+_META = {
+    "og:title": "title",
+    "twitter:title": "title",
+    "og:site_name": "site",
+    "application-name": "site",
+    "og:url": "url",
+    "article:published_time": "published",
+    "og:published_time": "published",
+    "datepublished": "published",
+    "pubdate": "published",
+    "publishdate": "published",
+    "date": "published",
+    "dc.date": "published",
+    "dc.date.issued": "published",
+}
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What a page says about itself: its headline, site, canonical address, publication."""
+
+    title: str | None = None
+    site: str | None = None
+    url: str | None = None
+    published: str | None = None  # as written, e.g. "2025-10-12T08:00:00+02:00"
+
+
 def html_to_text(html: str) -> tuple[str, str | None]:
     """Return the readable text (blocks as paragraphs, list items as bullets) and the title."""
+    text, meta = read_page(html)
+    return text, meta.title
+
+
+def read_page(html: str) -> tuple[str, PageMeta]:
+    """The readable text and what the page's head says about it (the first <h1> is the title,
+    else og:title, else <title>)."""
     page = _Page()
     # lxml's HTML parser calls the page for every tag and text as it reads: no tree is built,
     # so the cost is one call per event however wide or deep the page is.
@@ -65,7 +106,14 @@ def html_to_text(html: str) -> tuple[str, str | None]:
             current = []
     if current:
         paragraphs.append(" ".join(current))
-    return "\n\n".join(paragraphs), page.h1 or page.title
+    found = page.meta
+    meta = PageMeta(
+        title=page.h1 or found.get("title") or page.title,
+        site=found.get("site"),
+        url=page.canonical or found.get("url"),
+        published=found.get("published"),
+    )
+    return "\n\n".join(paragraphs), meta
 
 
 _EMIT, _SILENT, _DROPPED = range(3)  # an open element's content: shown, read for a title, skipped
@@ -82,6 +130,8 @@ class _Page:
         self.title: str | None = None  # the first <title>, unless empty
         self.h1: str | None = None  # the first <h1> outside the head, unless empty
         self.deepest = 0
+        self.meta: dict[str, str] = {}  # the first value of each _META field
+        self.canonical: str | None = None
         self._open: list[tuple[str, int]] = []  # (tag, how its content is treated)
         self._data: list[str] = []  # the text since the last tag or comment
         self._head_seen = False
@@ -90,6 +140,9 @@ class _Page:
         self._title: list[str] | None = None  # the words of the first <title>, while open
         self._h1: list[str] | None = None  # the same for the first <h1>
         self._title_depth = self._h1_depth = -1  # its depth while open; -2 once read
+        self._links = 0  # open <a href> elements
+        # Open shown blocks: [first piece, words, words inside links, holds another block].
+        self._blocks: list[list] = []
 
     def start(self, tag: str, attrib: object) -> None:
         self._flush()
@@ -106,12 +159,36 @@ class _Page:
             head = tag == "head" and not self._head_seen
             mode = _SILENT if head or outer == _SILENT else _EMIT
             if mode == _EMIT and tag in _BLOCKS:
+                if self._blocks:
+                    self._blocks[-1][3] = True
+                self._blocks.append([len(self.pieces), 0, 0, tag in _HEADINGS or tag == "br"])
                 self.pieces.append("\n\n• " if tag == "li" else "\n\n")
+        if tag == "a" and getattr(attrib, "get", lambda _key: None)("href"):
+            tag = _LINK  # counted open, so that a block of links alone can be told
+            self._links += 1
         if tag == "head":
             self._head_seen = True
+        if tag in ("meta", "link", "time"):
+            self._describe(tag, attrib)
         self._ruby += tag in _RUBY
         self._pre += tag in _PRE
         self._open.append((tag, mode))
+
+    def _describe(self, tag: str, attrib: object) -> None:
+        """Keep what a <meta>, a canonical <link> or a published <time> says of the page."""
+        get = getattr(attrib, "get", lambda _key, default=None: default)
+        if tag == "link":
+            if "canonical" in (get("rel") or "").lower().split() and get("href"):
+                self.canonical = self.canonical or get("href").strip()
+            return
+        if tag == "time":
+            if get("datetime") and (get("itemprop") or "").lower() == "datepublished":
+                self.meta.setdefault("published", get("datetime").strip())
+            return
+        key = (get("property") or get("name") or get("itemprop") or "").strip().lower()
+        content = (get("content") or "").strip()
+        if key in _META and content:
+            self.meta.setdefault(_META[key], " ".join(content.split()))
 
     def end(self, tag: str) -> None:
         self._flush()
@@ -119,9 +196,13 @@ class _Page:
             return
         depth = len(self._open)
         name, mode = self._open.pop()
+        self._links -= name == _LINK
         self._ruby -= name in _RUBY
         self._pre -= name in _PRE
         if mode == _EMIT and name in _BLOCKS:
+            first, words, linked, holds_more = self._blocks.pop() if self._blocks else (0, 0, 0, 1)
+            if not holds_more and 0 < words <= LINK_ONLY_WORDS and linked == words:
+                del self.pieces[first:]
             self.pieces.append("\n\n")
         if depth == self._title_depth and self._title is not None:
             self.title = " ".join(self._title) or None
@@ -159,6 +240,10 @@ class _Page:
             text = "\n" if "\n" in text else " "
         if mode == _EMIT:
             self.pieces.append(text)
+            words = len(text.split())
+            for block in self._blocks:
+                block[1] += words
+                block[2] += words if self._links else 0
         if word := text.strip():
             for words in (self._title, self._h1):
                 if words is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from corpus.attribution import Attributor, Run
+from corpus.dating import is_dateline
 from corpus.drafts import Draft, Parsed
 from corpus.models import Status
 from corpus.sections import is_furniture
@@ -50,7 +51,14 @@ def parse_plain(
     text: str, attributor: Attributor, start: int = 0, *, section: str = "Body"
 ) -> Parsed:
     """Parse prose from `start` on; the first line is the title when it reads like one."""
-    found = [b for b in blocks(text, start) if not is_furniture(text[b.start : b.end])]
+    # Datelines and bylines say when and by whom, not what: neither title, section nor passage.
+    found = [
+        b
+        for b in blocks(text, start)
+        if not is_furniture(line := text[b.start : b.end])
+        and not is_dateline(line)
+        and not is_byline(line)
+    ]
     title = None
     if found and looks_like_title(text, found[0], len(found) > 1):
         title = text[found[0].start : found[0].end].lstrip("#").strip()
@@ -58,7 +66,7 @@ def parse_plain(
     content: list[tuple[Block, str]] = []
     for block in found:
         line = text[block.start : block.end]
-        if _SOURCE_LINE.match(line) or is_byline(line):
+        if _SOURCE_LINE.match(line):
             continue
         if is_label(line, block):
             if len(line) <= 60 and not line.isupper():

@@ -89,6 +89,11 @@ def heading_key(line: str) -> str | None:
     return HEADINGS.get(" ".join(folded.split()))
 
 
+# A line of links alone ("[Book here](https://…)", a bare address) points elsewhere.
+_LINKS_ONLY = re.compile(r"(?:\[[^\]\n]{1,80}\]\([^)\s]+\)[\s.,;|·•-]*)+|<?https?://\S+>?")
+
+
 def is_furniture(line: str) -> bool:
-    """Site furniture such as "Leave a Comment", never content."""
-    return bool(_FURNITURE.match(line.strip().strip("*_#").strip().rstrip(":").strip()))
+    """Site furniture such as "Leave a Comment" or a line of links alone, never content."""
+    bare = line.strip().strip("*_#").strip().rstrip(":").strip()
+    return bool(_FURNITURE.match(bare) or _LINKS_ONLY.fullmatch(bare))

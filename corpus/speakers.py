@@ -2,9 +2,9 @@
 
 A name is reduced to its *key*: accents folded, case dropped, a leading article, honorifics
 and titles stripped ("Mr", "Dr", "President"), a possessive dropped, and each word spelled by
-a transliteration skeleton ("Zelenskyy", "Zelenskiy" and "Zelensky" share one). Two forms
-name the same person when one's words are all in the other's ("Putin", "Vladimir Putin";
-"Xi", "Xi Jinping") or when they share a family name and their given names agree (an
+a transliteration skeleton ("Kovalenkyy", "Kovalenkiy" and "Kovalenky" share one). Two
+forms name the same person when one's words are all in the other's ("Moss", "Ada Moss";
+"Li", "Li Wenhao") or when they share a family name and their given names agree (an
 initial agrees with a name it begins: "J. Smith", "John Smith"). A family name alone is not
 enough for two full names: "Anna Berg" and "Tom Berg" are two people.
 
@@ -15,6 +15,7 @@ when both Bergs are known) belongs to neither: no guess without evidence.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -41,7 +42,7 @@ def fold(text: str) -> str:
 def skeleton(word: str) -> str:
     """A spelling key for one word that transliteration variants share.
 
-    Runs of i/y/j become one i (Zelenskiy, Zelensky, Zelenskyy), kh → h, ph → f, ck/q → k,
+    Runs of i/y/j become one i (Kovalenkiy, Kovalenky, Kovalenkyy), kh → h, ph → f, ck/q → k,
     w → v, ou → u, and doubled letters are written once (Mohammed, Mohamed).
     """
     w = re.sub(r"[^a-z0-9]", "", fold(word))
@@ -70,13 +71,20 @@ def same_word(a: str, b: str) -> bool:
 
 def name_words(name: str) -> list[str]:
     """The words of a name that identify its bearer, as skeletons (see the module doc)."""
+    return list(_name_words(name))
+
+
+# Names are compared pairwise, over and over, while an article is attributed (a quarter of
+# its parse time went to re-deriving the same keys): the keys are kept by name.
+@functools.lru_cache(maxsize=65_536)
+def _name_words(name: str) -> tuple[str, ...]:
     text = _ARTICLE.sub("", " ".join(name.split()))
     words = re.findall(r"[\w'’.]+", text.replace("-", " "))
     words = [_POSSESSIVE.sub("", w).strip(".") for w in words]
     words = [w for w in words if w]
     while len(words) > 1 and fold(words[0]) in HONORIFICS:
         words = words[1:]
-    return [skeleton(w) for w in words if fold(w) not in PARTICLES and skeleton(w)]
+    return tuple(skeleton(w) for w in words if fold(w) not in PARTICLES and skeleton(w))
 
 
 def _is_initial(word: str) -> bool:

@@ -1,11 +1,14 @@
-"""The SQLite store of articles, passages and passage vectors: the source of truth."""
+"""The store of articles, passages and passage vectors: the source of truth.
+
+One code path on SQLAlchemy 2 Core for both engines (corpus.database): a SQLite file by
+default, PostgreSQL by URL. The schema is migrated by Alembic (corpus.schema).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
-import sqlite3
-import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -13,75 +16,25 @@ from pathlib import Path
 from types import TracebackType
 
 import numpy as np
+import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.engine import Connection, RowMapping
 
+from corpus import schema
+from corpus.database import Database
 from corpus.errors import ArticleNotFound, DuplicateArticle, StoreError
 from corpus.models import Article, Passage, Speaker, Status
 
-__all__ = ["MIGRATIONS", "ArticleSummary", "Change", "Store"]
+__all__ = ["ArticleSummary", "Change", "Store"]
 
 log = logging.getLogger(__name__)
 
-# "BrBf": marks a database file as ours, so a foreign SQLite file is refused, not altered.
+# "BrBf": marks a SQLite file as ours, so a foreign SQLite file is refused, not altered.
 APPLICATION_ID = 0x42724266
-
-# Named migrations, applied once each in this order. Other packages pass their own
-# (with names prefixed by the package) to `Store.migrate`; never edit an applied one.
-MIGRATIONS: list[tuple[str, str]] = [
-    (
-        "corpus.0001_articles_passages_vectors",
-        """
-        CREATE TABLE articles (
-            id TEXT PRIMARY KEY,
-            title TEXT NOT NULL,
-            source TEXT,
-            url TEXT,
-            published TEXT,
-            format TEXT NOT NULL,
-            text TEXT NOT NULL,
-            added_at TEXT NOT NULL
-        );
-        CREATE TABLE passages (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-            ordinal INTEGER NOT NULL,
-            section TEXT NOT NULL,
-            status TEXT NOT NULL,
-            start INTEGER NOT NULL,
-            end_ INTEGER NOT NULL,
-            text TEXT NOT NULL,
-            speaker_name TEXT,
-            speaker_role TEXT,
-            speaker_place TEXT,
-            speaker_when TEXT,
-            UNIQUE (article_id, ordinal)
-        );
-        CREATE TABLE passage_vectors (
-            passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
-            vector BLOB NOT NULL
-        );
-        CREATE TABLE meta (
-            key TEXT PRIMARY KEY,
-            value TEXT NOT NULL
-        );
-        CREATE INDEX articles_newest ON articles (published, added_at);
-        """,
-    ),
-    (
-        # Every article added or removed, in commit order: how another process (the bot while
-        # `briefbot ingest` runs, another instance) learns what changed, and how the bot's
-        # subscription matching resumes where it stopped.
-        "corpus.0002_change_log",
-        """
-        CREATE TABLE changes (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            article_id TEXT NOT NULL,
-            op TEXT NOT NULL CHECK (op IN ('add', 'remove')),
-            at TEXT NOT NULL
-        );
-        """,
-    ),
-]
+# Writers of the change log (and of the claim history) take this transaction lock on
+# PostgreSQL, so that sequence numbers become visible in the order they were handed out: a
+# reader that has seen entry n never finds an entry below n appear later.
+LOG_LOCK = 0x42724267
 
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
 
@@ -116,38 +69,33 @@ class Change(BaseModel):
 
 
 class Store:
-    """Articles, passages and their vectors in one SQLite file; safe to share across threads."""
+    """Articles, passages and their vectors in one database; safe to share across threads."""
 
-    def __init__(self, path: Path) -> None:
-        """Open (creating if needed) the store at `path` and apply the corpus migrations."""
-        self.path = Path(path)
-        self._lock = threading.RLock()
+    def __init__(self, target: str | Path) -> None:
+        """Open the store at `target` (a SQLite file path, or a database URL), creating and
+        migrating it as needed."""
+        self.db = Database(target)
+        self.name = self.db.name
+        self.path = Path(self.db.url.database or "") if self.db.dialect == "sqlite" else None
+        self._upgraded: set[str] = set()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=10.0
-            )
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
-        self._conn.row_factory = sqlite3.Row
-        try:
-            with self._guard():
-                self._conn.execute("PRAGMA busy_timeout = 10000")
-                self._conn.execute("PRAGMA journal_mode = WAL")
-                self._conn.execute("PRAGMA synchronous = NORMAL")
-                self._conn.execute("PRAGMA foreign_keys = ON")
+            if self.db.dialect == "sqlite":
                 self._claim_file()
-            self.migrate(MIGRATIONS)
+            self.upgrade(schema.CORPUS)
         except BaseException:
-            self._conn.close()
+            self.db.close()
             raise
+
+    @property
+    def dialect(self) -> str:
+        """The engine: "sqlite" or "postgresql"."""
+        return self.db.dialect
 
     # -- lifecycle -------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the connection; later calls raise StoreError."""
-        with self._lock:
-            self._conn.close()
+        """Close the connections; later calls raise StoreError."""
+        self.db.close()
 
     def __enter__(self) -> Store:
         return self
@@ -163,88 +111,54 @@ class Store:
     # -- transactions and migrations -------------------------------------------------
 
     @contextmanager
-    def _guard(self) -> Iterator[sqlite3.Connection]:
-        """Hold the lock and translate sqlite3 errors into StoreError."""
-        with self._lock:
-            try:
-                yield self._conn
-            except sqlite3.Error as exc:
-                raise _translate(exc, self.path) from exc
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error; nested calls use a savepoint."""
-        with self._guard() as conn:
-            if conn.in_transaction:
-                conn.execute("SAVEPOINT nested")
-                try:
-                    yield conn
-                except BaseException:
-                    conn.execute("ROLLBACK TO nested")
-                    conn.execute("RELEASE nested")
-                    raise
-                conn.execute("RELEASE nested")
-                return
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        """The connection under the store's lock, for other packages' queries."""
-        with self._guard() as conn:
+    def transaction(self) -> Iterator[Connection]:
+        """BEGIN … COMMIT, or ROLLBACK on any error; nested calls use a savepoint."""
+        with self.db.transaction() as conn:
             yield conn
 
-    def migrate(self, migrations: Sequence[tuple[str, str]]) -> list[str]:
-        """Apply the named migrations not yet recorded, in order; return the names applied."""
-        names = [name for name, _ in migrations]
-        if len(set(names)) != len(names):
-            raise ValueError(f"duplicate migration names in {names}")
-        with self.transaction() as conn:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations"
-                " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-        applied: list[str] = []
-        for name, sql in migrations:
-            with self.transaction() as conn:
-                done = conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,))
-                if done.fetchone():
-                    continue
-                try:
-                    for statement in _statements(sql):
-                        conn.execute(statement)
-                except sqlite3.Error as exc:
-                    raise StoreError(f"migration {name} failed: {exc}") from exc
-                conn.execute(
-                    "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
-                    (name, _now()),
-                )
-            log.info("%s: applied migration %s", self.path.name, name)
-            applied.append(name)
-        return applied
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for other packages' queries (their transaction's, inside one)."""
+        with self.db.read() as conn:
+            yield conn
 
-    def applied_migrations(self) -> list[str]:
-        """Names of the migrations recorded in this file, oldest first."""
-        with self._guard() as conn:
-            rows = conn.execute("SELECT name FROM schema_migrations ORDER BY applied_at, rowid")
-            return [row["name"] for row in rows]
+    def lock_log(self, conn: Connection) -> None:
+        """Inside a transaction that appends to a log: commit in sequence order (LOG_LOCK)."""
+        if self.db.is_postgres:
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOG_LOCK})
+
+    def upgrade(self, chain: schema.Chain, to: str | None = None) -> list[str]:
+        """Apply the chain's missing migrations (once a process), or those up to revision
+        `to`; return the revisions run."""
+        if chain.name in self._upgraded:
+            return []
+        try:
+            with self.transaction() as conn:
+                ran = schema.upgrade(conn, chain, to)
+        except Exception as exc:  # a revision that fails: its SQL error, or Alembic's own
+            raise StoreError(f"migrating {chain.name} in {self.name} failed: {exc}") from exc
+        for revision in ran:
+            log.info("%s: applied migration %s", self.name, revision)
+        if to is None:
+            self._upgraded.add(chain.name)
+        return ran
+
+    def revisions(self, chains: Sequence[schema.Chain] = (schema.CORPUS,)) -> dict[str, str | None]:
+        """Each chain's revision recorded in this database."""
+        with self.read() as conn:
+            return schema.heads(conn, list(chains))
 
     def _claim_file(self) -> None:
         """Mark a new file as ours; refuse a SQLite file that belongs to something else."""
-        app_id = self._conn.execute("PRAGMA application_id").fetchone()[0]
-        if app_id == APPLICATION_ID:
-            return
-        if app_id == 0:
-            tables = self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if tables == 0:
-                self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        with self.transaction() as conn:
+            app_id = conn.exec_driver_sql("PRAGMA application_id").scalar_one()
+            if app_id == APPLICATION_ID:
                 return
+            if app_id == 0:
+                tables = conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
+                if tables == 0:
+                    conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+                    return
         raise StoreError(f"{self.path} is a SQLite database of another application, not a store")
 
     # -- articles --------------------------------------------------------------------
@@ -256,57 +170,62 @@ class Store:
         if vectors is not None:
             matrix = _as_matrix(vectors, len(article.passages))
         with self.transaction() as conn:
+            self.lock_log(conn)
             existing = conn.execute(
-                "SELECT id, title FROM articles WHERE id = ?", (article.id,)
-            ).fetchone()
+                sa.text("SELECT id, title FROM articles WHERE id = :id"), {"id": article.id}
+            ).first()
             if existing is not None:
-                raise DuplicateArticle(existing["id"], existing["title"])
+                raise DuplicateArticle(existing.id, existing.title)
             if matrix is not None and len(matrix):
                 self._check_dim(conn, matrix.shape[1])
             conn.execute(
-                "INSERT INTO articles"
-                " (id, title, source, url, published, format, text, added_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    article.id,
-                    article.title,
-                    article.source,
-                    article.url,
-                    article.published.isoformat() if article.published else None,
-                    article.format,
-                    article.text,
-                    _now(),
+                sa.text(
+                    "INSERT INTO articles (id, title, source, url, published, format, text,"
+                    " added_at) VALUES (:id, :title, :source, :url, :published, :format, :text,"
+                    " :added_at)"
                 ),
+                {
+                    "id": article.id,
+                    "title": article.title,
+                    "source": article.source,
+                    "url": article.url,
+                    "published": article.published.isoformat() if article.published else None,
+                    "format": article.format,
+                    "text": article.text,
+                    "added_at": _now(),
+                },
             )
             stored: list[Passage] = []
-            for i, passage in enumerate(article.passages):
+            insert = sa.text(
+                "INSERT INTO passages (article_id, ordinal, section, status, start, end_, text,"
+                " speaker_name, speaker_role, speaker_place, speaker_when)"
+                " VALUES (:article_id, :ordinal, :section, :status, :start, :end_, :text,"
+                " :speaker_name, :speaker_role, :speaker_place, :speaker_when) RETURNING id"
+            )
+            for passage in article.passages:
                 speaker = passage.speaker
-                cursor = conn.execute(
-                    "INSERT INTO passages (article_id, ordinal, section, status, start, end_,"
-                    " text, speaker_name, speaker_role, speaker_place, speaker_when)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        article.id,
-                        passage.ordinal,
-                        passage.section,
-                        passage.status.value,
-                        passage.start,
-                        passage.end,
-                        passage.text,
-                        speaker.name if speaker else None,
-                        speaker.role if speaker else None,
-                        speaker.place if speaker else None,
-                        speaker.when if speaker else None,
-                    ),
-                )
-                rowid = cursor.lastrowid
-                assert rowid is not None
+                rowid = conn.execute(
+                    insert,
+                    {
+                        "article_id": article.id,
+                        "ordinal": passage.ordinal,
+                        "section": passage.section,
+                        "status": passage.status.value,
+                        "start": passage.start,
+                        "end_": passage.end,
+                        "text": passage.text,
+                        "speaker_name": speaker.name if speaker else None,
+                        "speaker_role": speaker.role if speaker else None,
+                        "speaker_place": speaker.place if speaker else None,
+                        "speaker_when": speaker.when if speaker else None,
+                    },
+                ).scalar_one()
                 stored.append(passage.model_copy(update={"id": rowid}))
-                if matrix is not None:
-                    conn.execute(
-                        "INSERT INTO passage_vectors (passage_id, vector) VALUES (?, ?)",
-                        (rowid, matrix[i].tobytes()),
-                    )
+            if matrix is not None and stored:
+                conn.execute(
+                    sa.text("INSERT INTO passage_vectors (passage_id, vector) VALUES (:p, :v)"),
+                    [{"p": p.id, "v": matrix[i].tobytes()} for i, p in enumerate(stored)],
+                )
             _log_change(conn, article.id, "add")
         return article.model_copy(update={"passages": tuple(stored)})
 
@@ -319,14 +238,25 @@ class Store:
 
     def find(self, article_id: str) -> Article | None:
         """The article with its passages, or None."""
-        with self._guard() as conn:
-            row = conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        with self.read() as conn:
+            row = (
+                conn.execute(sa.text("SELECT * FROM articles WHERE id = :id"), {"id": article_id})
+                .mappings()
+                .first()
+            )
             if row is None:
                 return None
-            rows = conn.execute(
-                f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE article_id = ? ORDER BY ordinal",
-                (article_id,),
-            ).fetchall()
+            rows = (
+                conn.execute(
+                    sa.text(
+                        f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE article_id = :id"
+                        " ORDER BY ordinal"
+                    ),
+                    {"id": article_id},
+                )
+                .mappings()
+                .all()
+            )
         return Article(
             id=row["id"],
             title=row["title"],
@@ -340,46 +270,58 @@ class Store:
 
     def title_of(self, article_id: str) -> str | None:
         """The stored article's title, or None when there is no such article."""
-        with self._guard() as conn:
-            row = conn.execute("SELECT title FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return None if row is None else row["title"]
+        with self.read() as conn:
+            return conn.execute(
+                sa.text("SELECT title FROM articles WHERE id = :id"), {"id": article_id}
+            ).scalar()
 
     def text_of(self, article_id: str) -> str | None:
         """The stored article's text, without loading its passages."""
-        with self._guard() as conn:
-            row = conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return None if row is None else row["text"]
+        with self.read() as conn:
+            return conn.execute(
+                sa.text("SELECT text FROM articles WHERE id = :id"), {"id": article_id}
+            ).scalar()
 
     def speakers(self) -> list[tuple[str, str | None]]:
         """Every (speaker name, role) pair of the stored passages."""
-        with self._guard() as conn:
+        with self.read() as conn:
             rows = conn.execute(
-                "SELECT DISTINCT speaker_name, speaker_role FROM passages"
-                " WHERE speaker_name IS NOT NULL ORDER BY speaker_name"
-            ).fetchall()
-        return [(r["speaker_name"], r["speaker_role"]) for r in rows]
+                sa.text(
+                    "SELECT DISTINCT speaker_name, speaker_role FROM passages"
+                    " WHERE speaker_name IS NOT NULL ORDER BY speaker_name, speaker_role"
+                )
+            ).all()
+        return [(r[0], r[1]) for r in rows]
 
     def documents(self) -> Iterator[tuple[int, str, str, str | None, str | None]]:
         """(passage id, article title, text, speaker name, speaker role) for every passage,
         in id order, streamed: what the keyword index is rebuilt from."""
-        with self._guard() as conn:
+        with self.read() as conn:
             rows = conn.execute(
-                "SELECT p.id, a.title, p.text, p.speaker_name, p.speaker_role"
-                " FROM passages p JOIN articles a ON a.id = p.article_id ORDER BY p.id"
-            ).fetchall()
+                sa.text(
+                    "SELECT p.id, a.title, p.text, p.speaker_name, p.speaker_role"
+                    " FROM passages p JOIN articles a ON a.id = p.article_id ORDER BY p.id"
+                )
+            ).all()
         for r in rows:
             yield r[0], r[1], r[2], r[3], r[4]
 
     def articles(self) -> list[ArticleSummary]:
         """All articles, newest publication first; undated ones last, newest added first (the
         day an article was added says nothing of when it was news)."""
-        with self._guard() as conn:
-            rows = conn.execute(
-                "SELECT a.id, a.title, a.source, a.url, a.published, a.added_at,"
-                " (SELECT count(*) FROM passages p WHERE p.article_id = a.id) AS passage_count"
-                " FROM articles a"
-                " ORDER BY a.published IS NULL, a.published DESC, a.added_at DESC, a.id"
-            ).fetchall()
+        with self.read() as conn:
+            rows = (
+                conn.execute(
+                    sa.text(
+                        "SELECT a.id, a.title, a.source, a.url, a.published, a.added_at,"
+                        " (SELECT count(*) FROM passages p WHERE p.article_id = a.id)"
+                        " AS passage_count FROM articles a ORDER BY a.published IS NULL,"
+                        " a.published DESC, a.added_at DESC, a.id"
+                    )
+                )
+                .mappings()
+                .all()
+            )
         return [
             ArticleSummary(
                 id=r["id"],
@@ -396,81 +338,96 @@ class Store:
     def remove(self, article_id: str) -> Article:
         """Delete the article with its passages and vectors; return what was removed."""
         with self.transaction() as conn:
+            self.lock_log(conn)
             article = self.get(article_id)
-            conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            conn.execute(sa.text("DELETE FROM articles WHERE id = :id"), {"id": article_id})
             _log_change(conn, article_id, "remove")
         return article
 
     def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
         """Log entries after `seq`, oldest first."""
-        with self._guard() as conn:
+        with self.read() as conn:
             rows = conn.execute(
-                "SELECT seq, article_id, op FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
-                (seq, limit),
-            ).fetchall()
+                sa.text(
+                    "SELECT seq, article_id, op FROM changes WHERE seq > :seq ORDER BY seq"
+                    " LIMIT :limit"
+                ),
+                {"seq": seq, "limit": limit},
+            ).all()
         return [Change(seq=r[0], article_id=r[1], op=r[2]) for r in rows]
 
     def last_change(self) -> int:
         """The newest log entry's sequence number (0 for none)."""
-        with self._guard() as conn:
-            return conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
+        with self.read() as conn:
+            return conn.execute(sa.text("SELECT coalesce(max(seq), 0) FROM changes")).scalar_one()
 
     def count_articles(self) -> int:
         """How many articles are stored."""
-        with self._guard() as conn:
-            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        with self.read() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM articles")).scalar_one()
 
     # -- passages --------------------------------------------------------------------
 
     def passages(self, ids: Iterable[int]) -> dict[int, Passage]:
         """The passages with these ids that exist, by id."""
         found: dict[int, Passage] = {}
-        with self._guard() as conn:
+        query = _in(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN :ids")
+        with self.read() as conn:
             for chunk in _chunks(sorted({int(i) for i in ids})):
-                marks = ",".join("?" * len(chunk))
-                rows = conn.execute(
-                    f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks})", chunk
-                )
-                for row in rows:
+                for row in conn.execute(query, {"ids": chunk}).mappings():
                     found[row["id"]] = _passage(row)
         return found
 
     def all_passages(self) -> list[Passage]:
         """Every passage, ordered by id."""
-        with self._guard() as conn:
-            rows = conn.execute(f"SELECT {_PASSAGE_COLUMNS} FROM passages ORDER BY id")
-            return [_passage(row) for row in rows]
+        with self.read() as conn:
+            rows = conn.execute(sa.text(f"SELECT {_PASSAGE_COLUMNS} FROM passages ORDER BY id"))
+            return [_passage(row) for row in rows.mappings()]
 
     def passage_ids(self) -> set[int]:
         """The ids of every stored passage."""
-        with self._guard() as conn:
-            return {row[0] for row in conn.execute("SELECT id FROM passages")}
+        with self.read() as conn:
+            return set(conn.execute(sa.text("SELECT id FROM passages")).scalars())
 
     def count_passages(self) -> int:
         """How many passages are stored."""
-        with self._guard() as conn:
-            return conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+        with self.read() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM passages")).scalar_one()
+
+    def checksum(self) -> str:
+        """SHA-256 over every passage (id, article, span, status, text, speaker) and its
+        vector, in id order: two stores that agree on it hold the same passages."""
+        digest = hashlib.sha256()
+        with self.read() as conn:
+            rows = conn.execute(
+                sa.text(
+                    f"SELECT {_PASSAGE_COLUMNS}, v.vector FROM passages p"
+                    " LEFT JOIN passage_vectors v ON v.passage_id = p.id ORDER BY p.id"
+                )
+            )
+            for row in rows:
+                *fields, vector = row
+                digest.update(repr(tuple(fields)).encode())
+                digest.update(bytes(vector) if vector is not None else b"-")
+        return digest.hexdigest()
 
     # -- vectors ---------------------------------------------------------------------
 
     def vectors(self, ids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(int64 ids, float32 matrix) ordered by id; all when `ids` is None, else those stored."""
-        with self._guard() as conn:
+        with self.read() as conn:
             if ids is None:
                 rows = conn.execute(
-                    "SELECT passage_id, vector FROM passage_vectors ORDER BY passage_id"
-                ).fetchall()
+                    sa.text("SELECT passage_id, vector FROM passage_vectors ORDER BY passage_id")
+                ).all()
             else:
+                query = _in(
+                    "SELECT passage_id, vector FROM passage_vectors WHERE passage_id IN :ids"
+                    " ORDER BY passage_id"
+                )
                 rows = []
                 for chunk in _chunks(sorted({int(i) for i in ids})):
-                    marks = ",".join("?" * len(chunk))
-                    rows.extend(
-                        conn.execute(
-                            "SELECT passage_id, vector FROM passage_vectors"
-                            f" WHERE passage_id IN ({marks}) ORDER BY passage_id",
-                            chunk,
-                        )
-                    )
+                    rows.extend(conn.execute(query, {"ids": chunk}).all())
         out_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         if not rows:
             return out_ids, np.zeros((0, 0), dtype=np.float32)
@@ -478,7 +435,7 @@ class Store:
         if len(sizes) != 1:
             raise StoreError(f"stored vectors have mixed sizes {sorted(sizes)} bytes")
         dim = sizes.pop() // 4
-        blob = b"".join(r[1] for r in rows)
+        blob = b"".join(bytes(r[1]) for r in rows)
         return out_ids, np.frombuffer(blob, dtype=np.float32).reshape(len(rows), dim).copy()
 
     def set_vectors(self, ids: Sequence[int], vectors: np.ndarray) -> list[int]:
@@ -493,62 +450,71 @@ class Store:
                 return written
             self._check_dim(conn, matrix.shape[1], replacing=set(id_list))
             present: set[int] = set()
+            query = _in("SELECT id FROM passages WHERE id IN :ids")
             for chunk in _chunks(id_list):
-                marks = ",".join("?" * len(chunk))
-                rows = conn.execute(f"SELECT id FROM passages WHERE id IN ({marks})", chunk)
-                present.update(row[0] for row in rows)
-            for i, pid in enumerate(id_list):
-                if pid in present:
-                    conn.execute(
-                        "INSERT INTO passage_vectors (passage_id, vector) VALUES (?, ?)"
-                        " ON CONFLICT (passage_id) DO UPDATE SET vector = excluded.vector",
-                        (pid, matrix[i].tobytes()),
-                    )
-                    written.append(pid)
+                present.update(conn.execute(query, {"ids": chunk}).scalars())
+            rows = [
+                {"p": pid, "v": matrix[i].tobytes()}
+                for i, pid in enumerate(id_list)
+                if pid in present
+            ]
+            if rows:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO passage_vectors (passage_id, vector) VALUES (:p, :v)"
+                        " ON CONFLICT (passage_id) DO UPDATE SET vector = excluded.vector"
+                    ),
+                    rows,
+                )
+            written = [row["p"] for row in rows]
         return written
 
     def ids_without_vector(self) -> list[int]:
         """Ids of passages with no stored vector, ascending."""
-        with self._guard() as conn:
-            rows = conn.execute(
-                "SELECT p.id FROM passages p LEFT JOIN passage_vectors v ON v.passage_id = p.id"
-                " WHERE v.passage_id IS NULL ORDER BY p.id"
+        with self.read() as conn:
+            return list(
+                conn.execute(
+                    sa.text(
+                        "SELECT p.id FROM passages p LEFT JOIN passage_vectors v"
+                        " ON v.passage_id = p.id WHERE v.passage_id IS NULL ORDER BY p.id"
+                    )
+                ).scalars()
             )
-            return [row[0] for row in rows]
 
     def clear_vectors(self) -> None:
         """Delete every stored vector (e.g. when the embedding model changes)."""
         with self.transaction() as conn:
-            conn.execute("DELETE FROM passage_vectors")
+            conn.execute(sa.text("DELETE FROM passage_vectors"))
 
-    def _check_dim(
-        self, conn: sqlite3.Connection, dim: int, replacing: Collection[int] = ()
-    ) -> None:
+    def _check_dim(self, conn: Connection, dim: int, replacing: Collection[int] = ()) -> None:
         """Refuse vectors whose dimension differs from stored ones that would remain."""
         # Every write goes through this check, so all stored vectors share one dimension: one
         # row tells it, and the usual case costs an index lookup instead of a table scan.
-        first = conn.execute("SELECT length(vector) FROM passage_vectors LIMIT 1").fetchone()
-        if first is None or first[0] == dim * 4:
+        size = {"size": dim * 4}
+        first = conn.execute(sa.text("SELECT length(vector) FROM passage_vectors LIMIT 1")).scalar()
+        if first is None or first == dim * 4:
             return
         other = conn.execute(
-            "SELECT length(vector) / 4 FROM passage_vectors WHERE length(vector) != ? LIMIT 1",
-            (dim * 4,),
-        ).fetchone()
+            sa.text(
+                "SELECT length(vector) / 4 FROM passage_vectors WHERE length(vector) != :size"
+                " LIMIT 1"
+            ),
+            size,
+        ).scalar()
         if other is None:
             return
         remaining = conn.execute(
-            "SELECT count(*) FROM passage_vectors WHERE length(vector) != ?", (dim * 4,)
-        ).fetchone()[0]
+            sa.text("SELECT count(*) FROM passage_vectors WHERE length(vector) != :size"), size
+        ).scalar_one()
+        query = _in(
+            "SELECT count(*) FROM passage_vectors WHERE length(vector) != :size"
+            " AND passage_id IN :ids"
+        )
         for chunk in _chunks(sorted(replacing)):
-            marks = ",".join("?" * len(chunk))
-            remaining -= conn.execute(
-                "SELECT count(*) FROM passage_vectors"
-                f" WHERE length(vector) != ? AND passage_id IN ({marks})",
-                (dim * 4, *chunk),
-            ).fetchone()[0]
+            remaining -= conn.execute(query, {**size, "ids": chunk}).scalar_one()
         if remaining:
             raise ValueError(
-                f"vectors of dimension {dim} do not match the stored dimension {other[0]};"
+                f"vectors of dimension {dim} do not match the stored dimension {other};"
                 " replace them all or call clear_vectors() first"
             )
 
@@ -556,21 +522,29 @@ class Store:
 
     def get_meta(self, key: str) -> str | None:
         """The value stored under `key`, or None."""
-        with self._guard() as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-            return None if row is None else row[0]
+        with self.read() as conn:
+            return conn.execute(
+                sa.text("SELECT value FROM meta WHERE key = :key"), {"key": key}
+            ).scalar()
 
     def set_meta(self, key: str, value: str) -> None:
         """Store `value` under `key`, replacing any previous value."""
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
+                sa.text(
+                    "INSERT INTO meta (key, value) VALUES (:key, :value)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                ),
+                {"key": key, "value": value},
             )
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+
+def _in(sql: str) -> sa.TextClause:
+    """A query whose `:ids` is a list, expanded to IN (…)."""
+    return sa.text(sql).bindparams(sa.bindparam("ids", expanding=True))
 
 
 def _now() -> str:
@@ -581,7 +555,7 @@ def _date(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
-def _passage(row: sqlite3.Row) -> Passage:
+def _passage(row: RowMapping) -> Passage:
     speaker = None
     if row["speaker_name"] is not None:
         speaker = Speaker(
@@ -627,31 +601,8 @@ def _chunks(items: Sequence[int]) -> Iterator[list[int]]:
         yield chunk
 
 
-def _statements(sql: str) -> Iterator[str]:
-    """Split a script into complete statements (triggers with inner `;` stay whole)."""
-    buffer = ""
-    for piece in sql.split(";"):
-        buffer += piece + ";"
-        if sqlite3.complete_statement(buffer):
-            if buffer.strip(" \t\r\n;"):
-                yield buffer.strip()
-            buffer = ""
-    if buffer.strip(" \t\r\n;"):
-        raise ValueError(f"incomplete SQL statement in migration: {buffer.strip()[:80]}")
-
-
-def _log_change(conn: sqlite3.Connection, article_id: str, op: str) -> None:
+def _log_change(conn: Connection, article_id: str, op: str) -> None:
     conn.execute(
-        "INSERT INTO changes (article_id, op, at) VALUES (?, ?, ?)", (article_id, op, _now())
+        sa.text("INSERT INTO changes (article_id, op, at) VALUES (:article_id, :op, :at)"),
+        {"article_id": article_id, "op": op, "at": _now()},
     )
-
-
-def _translate(exc: sqlite3.Error, path: Path) -> StoreError:
-    message = str(exc)
-    if isinstance(exc, sqlite3.ProgrammingError) and "closed" in message:
-        return StoreError(f"the store at {path} is closed")
-    if "not a database" in message or "malformed" in message or "encrypted" in message:
-        return StoreError(f"{path} is not a store database or is corrupt ({message})")
-    if "locked" in message or "busy" in message:
-        return StoreError(f"the store at {path} is locked by another process ({message})")
-    return StoreError(f"database error in {path}: {message}")

@@ -55,10 +55,12 @@ class Answer(BaseModel):
 
     question: str
     results: list[Result] = []
-    asked_speaker: str | None = None  # the person a who-said question is about
-    missing_speaker: str | None = None
+    period: str | None = None  # the time the question was read as bounded to ("in October 2025")
+    speaker: str | None = None  # whose words the question asks for ("what did Marr say?")
+    listing: bool = False  # the newest articles for "what's new?": no topic to subscribe to
+    missing_speaker: str | None = None  # a who-said question's person, with no statement on it
     topic: str | None = None  # the question's topic words, for "no statement on …"
-    related: list[Result] = []
+    related: list[Result] = []  # their nearest statements, shown as not an answer
 
     @property
     def found(self) -> bool:

@@ -263,6 +263,19 @@ class ClaimMatcher:
             return False
         return f.overlap(story, side.names, freq, n) >= t.story_overlap
 
+    def same_story(self, a: Article, b: Article) -> bool:
+        """Whether two articles tell one story: close in time and sharing their rare names
+        (the test a claim and a later passage pass first)."""
+        t = self.tuning
+        gap = _days(a.published, b.published)
+        if gap is not None and abs(gap) > t.window_days:
+            return False
+        one, other = self._side(a), self._side(b)
+        if not one.names & other.names:
+            return False
+        freq, n = self.frequencies()
+        return f.overlap(one.names, other.names, freq, n) >= t.story_overlap
+
     # -- caches ---------------------------------------------------------------------------
 
     def _side(self, article: Article) -> _Side:

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ from retrieval.lexical import LexicalIndex, stem, terms
 from retrieval.query import Query, SpeakerIndex, analyze
 from retrieval.ranker import Ranker
 from retrieval.ranking import decide, topic_coverage
+from retrieval.recency import Period, TimeAsk, latest_of_story, newer_within_story, read_time
 from retrieval.selection import Group, Limits
 from retrieval.vector_index import APPROXIMATE_FROM, IndexMismatch, VectorIndex, reconcile_plan
 
@@ -40,6 +42,9 @@ LEXICAL_DIR = "keywords"
 LOCK_FILE = "index.lock"
 MODEL_KEY = "embedding_model"
 STORE_ID_KEY = "store_id"  # saved with both indexes: an index copied from another store is refused
+
+
+PROGRESS_STEP = 256  # passages embedded between two progress reports
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class Library:
         claim_tuning: ClaimTuning | None = None,
         nlp_model: str | None = None,
         ranker: Ranker | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.ranker = (ranker or Ranker.load()).fitted_to(embedder.name, embedder.dim)
         self.data_dir = Path(data_dir)
@@ -105,7 +111,10 @@ class Library:
         self.nlp_model = nlp_model  # the spaCy pipeline speakers are attributed with (corpus.nlp)
         self.embedder = embedder
         self.tuning = tuning or Tuning()
-        self.store = Store(self.data_dir / STORE_FILE)
+        # The database: the SQLite file in the data directory unless a URL names another (the
+        # indexes stay in the data directory, one copy per instance).
+        self.store = Store(database_url or self.data_dir / STORE_FILE)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         self.claims = ClaimBook(self.store)
         self.claim_matcher = ClaimMatcher(
             self.store,
@@ -279,9 +288,15 @@ class Library:
         filename: str | None = None,
         meta: ArticleMeta | None = None,
         save: bool = True,
+        on_progress: Callable[[str], None] | None = None,
     ) -> Article:
-        """Parse, store and index one article; raises ParseError or DuplicateArticle."""
-        (outcome,) = self.ingest_many([(filename or "article", data, meta)], save=save)
+        """Parse, store and index one article; raises ParseError or DuplicateArticle.
+
+        `on_progress` hears, from this thread, what is being done ("embedding 256 of 900
+        passages"), for a person waiting on a long article."""
+        (outcome,) = self.ingest_many(
+            [(filename or "article", data, meta)], save=save, on_progress=on_progress
+        )
         if outcome.error is not None:
             raise outcome.error
         assert outcome.article is not None
@@ -293,6 +308,7 @@ class Library:
         *,
         save: bool = True,
         on_outcome: Callable[[Outcome], None] | None = None,
+        on_progress: Callable[[str], None] | None = None,
     ) -> list[Outcome]:
         """Ingest (name, data, metadata) items, embedding many articles' passages per batch.
 
@@ -309,7 +325,17 @@ class Library:
 
         def flush() -> None:
             texts = [passage_document(a.title, p) for _, a in batch for p in a.passages]
-            vectors = self._encode(texts)
+            if on_progress is None:
+                vectors = self._encode(texts)
+            else:  # in steps, each one told
+                step = PROGRESS_STEP
+                parts = []
+                for at in range(0, len(texts), step):
+                    on_progress(f"embedding passages {at + 1}–{min(at + step, len(texts))} "
+                                f"of {len(texts)}")  # fmt: skip
+                    parts.append(self._encode(texts[at : at + step]))
+                vectors = np.concatenate(parts) if parts else self._encode(texts)
+                on_progress("indexing")
             offset = 0
             for name, article in batch:
                 n = len(article.passages)
@@ -340,6 +366,8 @@ class Library:
                 report(Outcome(name, error=DuplicateArticle(article.id, title)))
                 continue
             queued[article.id] = article.title
+            if on_progress is not None:
+                on_progress(f"read {len(article.passages)} passages")
             batch.append((name, article))
             if sum(len(a.passages) for _, a in batch) >= self.tuning.ingest_batch:
                 flush()
@@ -444,12 +472,21 @@ class Library:
     def speakers(self) -> list[str]:
         return sorted(self._speakers)
 
-    def ask(self, question: str, *, limit: int | None = None) -> Answer:
-        """The passages that answer the question, best first, or none when nothing is relevant."""
-        found = self.candidates(question)
+    def ask(self, question: str, *, limit: int | None = None, today: date | None = None) -> Answer:
+        """The passages that answer the question, best first, or none when nothing is relevant.
+
+        A question about time (recency.read_time, relative to `today`) keeps the passages of
+        its period, newest first; with no topic beyond the time it gets the newest articles."""
+        when = read_time(question, today or date.today())
+        period = when.period.words if when.period else None
+        if when.asks and not when.topical:
+            results = self.newest(when.period, limit or self.tuning.max_results)
+            return Answer(question=question, results=self.with_standings(results), period=period,
+                          listing=True)  # fmt: skip
+        found = self.candidates(when.rest if when.asks else question)
         if found is None:
-            return Answer(question=question)
-        return self.answer(found, limit=limit)
+            return Answer(question=question, period=period)
+        return self.answer(found, limit=limit, question=question, when=when)
 
     def candidates(self, question: str) -> Candidates | None:
         """The question analysed, with its dense and keyword candidates (None: nothing to ask)."""
@@ -467,6 +504,37 @@ class Library:
         topic_vector = vectors[1] if topic else None
         return self._candidates(query, qvec, passages, lexical, self._article_text, topic_vector)
 
+    def newest(self, period: Period | None = None, limit: int = 10) -> list[Result]:
+        """The newest articles (of the period), each by its lead or first passage."""
+        out = []
+        for summary in self.store.articles():
+            if period is not None and not period.holds(summary.published):
+                continue
+            article = self.store.find(summary.id)
+            if article is None or not article.passages or summary.id not in self._sources:
+                continue
+            first = next((p for p in article.passages if p.section == "Lead"), article.passages[0])
+            out.append(Result(passage=first, article=self._sources[summary.id], score=0.0,
+                              relevance=0.0))  # fmt: skip
+            if len(out) == limit:
+                break
+        return out
+
+    def _story_test(self) -> Callable[[str, str], bool]:
+        """Whether two articles (by id) tell one story, each article read once."""
+        found: dict[str, Article | None] = {}
+
+        def same_story(a: str, b: str) -> bool:
+            for aid in (a, b):
+                if aid not in found:
+                    found[aid] = self.store.find(aid)
+            one, other = found[a], found[b]
+            return (
+                one is not None and other is not None and self.claim_matcher.same_story(one, other)
+            )
+
+        return same_story
+
     def analyze(self, question: str) -> Query:
         """Question analysis against this corpus's speakers (retrieval.query)."""
         text = " ".join(question.split())
@@ -479,21 +547,36 @@ class Library:
         return analyze(text, self._speaker_index(), lemmas)
 
     def answer(
-        self, found: Candidates, *, limit: int | None = None, ranker: Ranker | None = None
+        self,
+        found: Candidates,
+        *,
+        limit: int | None = None,
+        ranker: Ranker | None = None,
+        question: str | None = None,
+        when: TimeAsk | None = None,
     ) -> Answer:
-        """Rank the candidates, abstain or select, and dress the results with their sources."""
-        ranker = ranker or self.ranker
-        chosen = decide(found, ranker, self.tuning.limits)
-        results = [self._result(g) for g in chosen.groups]
-        results = [r for r in results if r is not None][: limit or self.tuning.max_results]
-        related = [self._result(Group(c)) for c in chosen.related]
+        """Rank the candidates, abstain or select, and dress the results with their sources.
+
+        Bounded in time (`when`), only the period's passages are kept, the latest of each
+        story first; a question of standing ("did the strike end?") is settled by the
+        story's latest word."""
+        chosen = decide(found, ranker or self.ranker, self.tuning.limits)
+        results = [r for g in chosen.groups if (r := self._result(g)) is not None]
+        if when is not None and when.period is not None:
+            results = [r for r in results if when.period.holds(r.article.published)]
+        if when is not None and when.asks:
+            results = latest_of_story(results, self._story_test())
+        elif chosen.kind == "status" and chosen.asked is None:
+            results = newer_within_story(results, self._story_test())
+        related = [r for c in chosen.related if (r := self._result(Group(c))) is not None]
         return Answer(
-            question=found.query.text,
-            results=self.with_standings(results),
-            asked_speaker=chosen.asked,
+            question=question or found.query.text,
+            results=self.with_standings(results[: limit or self.tuning.max_results]),
+            period=when.period.words if when is not None and when.period else None,
+            speaker=chosen.asked,
             missing_speaker=chosen.missing,
             topic=" ".join(found.query.topic_terms) or None,
-            related=[r for r in related if r is not None],
+            related=related,
         )
 
     def _result(self, group: Group) -> Result | None:

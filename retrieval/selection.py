@@ -48,6 +48,7 @@ class Selection:
     asked: str | None = None  # the person a who-said question is about
     missing: str | None = None  # when abstaining: the person with no statement on this
     related: list[Candidate] = field(default_factory=list)  # shown as not an answer
+    kind: str = ""  # the likeliest question kind (retrieval.features.KINDS)
 
 
 def who_said(query: Query, kind_probs: Mapping[str, float]) -> SpeakerMatch | None:
@@ -55,8 +56,7 @@ def who_said(query: Query, kind_probs: Mapping[str, float]) -> SpeakerMatch | No
     m = query.speaker
     if m is None or m.confidence < SURE_SPEAKER:
         return None
-    likeliest = max(kind_probs, key=kind_probs.__getitem__) if kind_probs else ""
-    return m if query.cues.saying or likeliest == "who_said" else None
+    return m if query.cues.saying or _likeliest(kind_probs) == "who_said" else None
 
 
 def tier(passage: Passage, name: str) -> int:
@@ -97,7 +97,9 @@ def select(
     may = eligible(candidates, query, kind_probs)
     if not may or abstain:
         related = [c for c in may if speaks(c.passage, name)] if name else []
-        return Selection([], asked=name, missing=name, related=related[:RELATED])
+        return Selection(
+            [], asked=name, missing=name, related=related[:RELATED], kind=_likeliest(kind_probs)
+        )
     if name is not None:
         ranked = sorted(ranked, key=lambda c: tier(c.passage, name))
     best = max(c.cosine for c in ranked)
@@ -106,7 +108,11 @@ def select(
     if name is not None:
         for g in groups:
             g.someone_else = tier(g.head.passage, name) == 2
-    return Selection(groups, asked=name)
+    return Selection(groups, asked=name, kind=_likeliest(kind_probs))
+
+
+def _likeliest(kind_probs: Mapping[str, float]) -> str:
+    return max(kind_probs, key=kind_probs.__getitem__) if kind_probs else ""
 
 
 def duplicates(a: Candidate, b: Candidate, limits: Limits = Limits()) -> bool:

@@ -224,7 +224,14 @@ class BotApi:
             return True
         if not url.startswith("https://"):
             raise ApiError.bad_request("bad webhook: HTTPS url must be provided for webhook")
-        self.webhook = {"url": url, "allowed_updates": params.obj("allowed_updates")}
+        self.webhook = {
+            "url": url,
+            "allowed_updates": params.obj("allowed_updates"),
+            "secret_token": params.text("secret_token"),
+        }
+        if "allowed_updates" in params:
+            allowed = params.obj("allowed_updates")
+            self.world.allowed_updates = list(allowed) if allowed else None
         if params.flag("drop_pending_updates"):
             self.world.updates.clear()
         return True

@@ -18,6 +18,7 @@ that caused it).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 import re
@@ -98,6 +99,11 @@ class StandIn:
         self._lost_replies: dict[int, int] = {}  # chat id -> sends whose answer is lost
         self.port: int | None = None
         self._runner: web.AppRunner | None = None
+        # The load balancer in front of webhook instances (see `balance_webhook`).
+        self._targets: list[str] = []
+        self.pinned: int | None = None  # every update to this target; None: in turn
+        self.webhook_log: list[tuple[int, int]] = []  # (update id, target index) delivered
+        self._pusher: asyncio.Task | None = None
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -116,6 +122,11 @@ class StandIn:
     async def stop(self) -> None:
         """Release long polls and stop serving."""
         self._closing.set()
+        if self._pusher is not None:
+            self._pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pusher
+            self._pusher = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -136,6 +147,47 @@ class StandIn:
     def base_file_url(self) -> str:
         """For ``ApplicationBuilder().base_file_url(...)`` / ``Bot(base_file_url=...)``."""
         return f"http://127.0.0.1:{self.port}/file/bot"
+
+    # -- webhooks ---------------------------------------------------------------------------
+
+    def balance_webhook(self, targets: list[str]) -> None:
+        """Deliver updates by webhook, as Telegram does once the bot set one, to these local
+        URLs in turn: the load balancer in front of several bot instances. Updates go one
+        at a time, in order, with the secret token the bot registered; one that a target
+        does not take (an error status, a refused connection) goes to the next target."""
+        self._targets = list(targets)
+        if self._pusher is None:
+            self._pusher = asyncio.get_running_loop().create_task(self._push_webhooks())
+
+    async def _push_webhooks(self) -> None:
+        import aiohttp
+
+        turn = 0
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+            while not self._closing.is_set():
+                webhook = self.api.webhook
+                updates = self.world.deliverable(1) if webhook and self._targets else []
+                if not updates:
+                    await self.world.updates_arrived(0.1, self._closing)
+                    continue
+                update = updates[0]
+                index = self.pinned if self.pinned is not None else turn % len(self._targets)
+                turn += 1
+                headers = {}
+                if webhook.get("secret_token"):
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = webhook["secret_token"]
+                try:
+                    async with session.post(
+                        self._targets[index], json=update, headers=headers
+                    ) as response:
+                        taken = response.status == 200
+                except aiohttp.ClientError:
+                    taken = False
+                if taken:
+                    self.world.confirm(update["update_id"] + 1)
+                    self.webhook_log.append((update["update_id"], index))
+                else:
+                    await asyncio.sleep(0.1)  # then the next target (or this one again)
 
     # -- HTTP -----------------------------------------------------------------------------
 

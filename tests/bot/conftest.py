@@ -9,6 +9,7 @@ bundled all-MiniLM-L6-v2 model (loaded once per session), SQLite and FAISS in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -21,6 +22,7 @@ from telegram.ext import Application
 
 from bot.app import build_application, start_polling
 from bot.context import Services
+from bot.language import LanguageCheck
 from bot.settings import Settings
 from corpus import SAMPLES_DIR
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder
@@ -106,7 +108,9 @@ class BotHarness:
         """Build a new Library and Application on the data directory and poll, as
         ``Application.run_polling`` does: initialize, post_init, polling, start."""
         assert self.app is None, "already running"
-        self.library = await asyncio.to_thread(Library, self.settings.data_dir, self.embedder)
+        self.library = await asyncio.to_thread(
+            Library, self.settings.data_dir, self.embedder, database_url=self.settings.database_url
+        )
         app = build_application(self.settings, self.library)
         await start_polling(app)
         self.app = app
@@ -182,8 +186,9 @@ class BotHarness:
         return await self.new_messages(chat, before, expect, timeout)
 
     async def ask(self, user_id: int, text: str, **kwargs: Any) -> dict[str, Any]:
-        """Send ``text`` and return the bot's next message in that chat."""
-        return (await self.send(user_id, text, **kwargs))[-1]
+        """Send ``text`` and return the bot's next message in that chat (settled)."""
+        reply = (await self.send(user_id, text, **kwargs))[-1]
+        return await self.settled(reply["chat"]["id"], reply)
 
     async def upload(
         self,
@@ -195,11 +200,25 @@ class BotHarness:
         mime_type: str = "text/plain",
         timeout: float = 30.0,
     ) -> dict[str, Any]:
-        """The user uploads a document; return the bot's reply."""
+        """The user uploads a document; return the bot's reply (a working message once it
+        has been edited into the result)."""
         await self.pace(user_id)
         before = self.count(user_id)
         self.standin.send_document(user_id, filename, content, mime_type, caption=caption)
-        return (await self.new_messages(user_id, before, 1, timeout))[-1]
+        reply = (await self.new_messages(user_id, before, 1, timeout))[-1]
+        return await self.settled(user_id, reply, timeout)
+
+    async def settled(
+        self, chat_id: int, message: dict[str, Any], timeout: float = 30.0
+    ) -> dict[str, Any]:
+        """The message as it stands once no longer a working message (bot.uploads)."""
+
+        def current() -> dict[str, Any]:
+            return next(m for m in self.standin.messages(chat_id)
+                        if m["message_id"] == message["message_id"])  # fmt: skip
+
+        await self.wait_until(lambda: not current()["text"].startswith(("⏳", "Adding")), timeout)
+        return current()
 
     async def add_article(self, content: bytes, filename: str = "article.txt") -> dict[str, Any]:
         """The admin uploads an article with the caption /add; return the bot's summary."""
@@ -303,11 +322,14 @@ def bot_embedder(request: pytest.FixtureRequest) -> Embedder:
     return RememberingEmbedder(model)
 
 
-@pytest.fixture
-async def bot_harness(tmp_path: Path, bot_embedder: Embedder) -> AsyncIterator[BotHarness]:
-    """The stand-in (validating against api.json) and the real bot polling it."""
+@contextlib.asynccontextmanager
+async def running_bot(
+    data_dir: Path, embedder: Embedder, **overrides: Any
+) -> AsyncIterator[BotHarness]:
+    """The stand-in (validating against api.json) and the real bot polling it, with any
+    settings overridden; both stopped at the end."""
     standin = await start_standin()
-    harness = BotHarness(standin, bot_settings(standin, tmp_path), bot_embedder)
+    harness = BotHarness(standin, bot_settings(standin, data_dir, **overrides), embedder)
     try:
         await harness.start()
         yield harness
@@ -316,3 +338,16 @@ async def bot_harness(tmp_path: Path, bot_embedder: Embedder) -> AsyncIterator[B
             await harness.stop()
         finally:
             await standin.stop()
+
+
+@pytest.fixture
+async def bot_harness(tmp_path: Path, bot_embedder: Embedder) -> AsyncIterator[BotHarness]:
+    """The stand-in (validating against api.json) and the real bot polling it."""
+    async with running_bot(tmp_path, bot_embedder) as harness:
+        yield harness
+
+
+@pytest.fixture(scope="session", autouse=True)
+def language_models() -> None:
+    """The language detector's models, loaded once before the first bot answers a question."""
+    LanguageCheck(["en"]).warm()

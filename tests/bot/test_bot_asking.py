@@ -48,7 +48,7 @@ async def test_seed_question_answers_with_putins_quote_first(bot_harness: BotHar
     assert (USER, "typing") not in h.standin.chat_actions  # a quick answer needs none
     labels = [b["text"] for b in buttons(reply)]
     assert "More ▸" in labels
-    assert any("Subscribe to this topic" in label for label in labels)
+    assert "👤 Follow Vladimir Putin" in labels  # a who-said answer offers the person
     for button in buttons(reply):
         assert 1 <= len(button["callback_data"].encode("utf-8")) <= 64
     assert numbered(reply["text"]) == [1, 2, 3]
@@ -177,7 +177,7 @@ async def test_groups_answer_ask_and_mentions_only(bot_harness: BotHarness) -> N
 
     asked = await h.ask(USER, "/ask what did Putin say about Western troops?", chat_id=group,
                         chat_type="group")  # fmt: skip
-    assert "🗣 On record" in asked["text"]
+    assert "legitimate targets" in asked["text"]  # the sample retells his words
     assert "Vladimir Putin" in asked["text"]
 
     h.standin.send_message(USER, "what did Putin say about Western troops?", chat_id=group,
@@ -188,7 +188,7 @@ async def test_groups_answer_ask_and_mentions_only(bot_harness: BotHarness) -> N
         USER, f"@{BOT_USERNAME} what did Putin say about Western troops?",
         chat_id=group, chat_type="group",
     )  # fmt: skip
-    assert "🗣 On record" in mentioned["text"]
+    assert "legitimate targets" in mentioned["text"]
     assert BOT_USERNAME not in mentioned["text"].split("\n", 1)[0]
 
     await h.pace(group)

@@ -90,7 +90,7 @@ async def test_a_follow_up_queued_before_a_restart_is_sent_once_after_it(
     # The bot stops; meanwhile the confirming briefing is ingested and its follow-up queued
     # (as `briefbot ingest` and the bot's take-in job would), then the bot starts again.
     await h.stop()
-    library = Library(h.settings.data_dir, h.embedder)
+    library = Library(h.settings.data_dir, h.embedder, database_url=h.settings.database_url)
     services = build_services(h.settings, library)
     library.ingest(briefing("dam-quessary-2"), filename="quessary-2.txt")
     match_new_articles(services)

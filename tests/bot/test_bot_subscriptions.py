@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import sqlalchemy as sa
 
 from bot.app import build_services
 from bot.delivery import kick_delivery, send_digests
@@ -51,26 +52,26 @@ async def test_topic_subscription_gets_one_message_per_matching_article(
 async def test_following_a_person_pushes_their_statements(bot_harness: BotHarness) -> None:
     h = bot_harness
     short, full, other = 4011, 4012, 4013
-    await h.send(short, "/follow Putin")
-    (confirmed,) = await h.send(full, "/follow Vladimir Putin")
+    await h.send(short, "/follow Quillon")
+    (confirmed,) = await h.send(full, "/follow Marta Quillon")
     # Nobody is quoted yet: the name is followed as typed, and the reply says so.
     assert confirmed["text"] == (
         "Nobody of that name is quoted in the corpus yet."
-        " 🔔 You will get statements by “Vladimir Putin”."
+        " 🔔 You will get statements by “Marta Quillon”."
     )
-    await h.send(other, "/follow Emmanuel Macron")
+    await h.send(other, "/follow Anton Feyre")
     await h.send(other, f"/subscribe {DAM_TOPIC}")
 
-    summary = await h.add_article(sample_bytes("putin"), "putin.txt")
+    summary = await h.add_article(sample_bytes("strike"), "strike.txt")
     assert "Subscribers to notify: 3" in summary["text"]
-    for chat, name in ((short, "Putin"), (full, "Vladimir Putin")):
+    for chat, name in ((short, "Quillon"), (full, "Marta Quillon")):
         (notice,) = await h.new_messages(chat, 1, 1)
         assert notice["text"].startswith(f"👤 New statement by “{name}”")
         assert labels_in(notice["text"]) == {"🗣 On record"}
-        assert "— Vladimir Putin, Russian President" in notice["text"]
-        assert "— Emmanuel Macron" not in notice["text"]
-    (macron,) = await h.new_messages(other, 2, 1)
-    assert "— Emmanuel Macron" in macron["text"] and "— Vladimir Putin" not in macron["text"]
+        assert "— Marta Quillon, General Secretary" in notice["text"]
+        assert "— Anton Feyre" not in notice["text"]
+    (feyre,) = await h.new_messages(other, 2, 1)
+    assert "— Anton Feyre" in feyre["text"] and "— Marta Quillon" not in feyre["text"]
 
     await asyncio.sleep(1.5)
     assert [h.count(c) for c in (short, full, other)] == [2, 2, 3]
@@ -132,7 +133,7 @@ async def test_queued_deliveries_survive_a_restart_and_are_sent_once(
     # The process stops; meanwhile an article is ingested and its deliveries queued (as
     # the CLI would), and one delivery is left half-sent, as by a crash mid-send.
     await h.stop()
-    library = Library(h.settings.data_dir, h.embedder)
+    library = Library(h.settings.data_dir, h.embedder, database_url=h.settings.database_url)
     services = build_services(h.settings, library)
     library.ingest(sample_bytes("dam"), filename="dam.txt")
     assert match_new_articles(services) == 2
@@ -291,7 +292,7 @@ async def test_fan_out_stays_within_telegrams_broadcast_limits(bot_harness: BotH
 def delivery_states(h: BotHarness) -> dict[str, int]:
     """Deliveries by state, straight from the store (`counts` folds 'sending' into pending)."""
     with h.services.subscriptions.store.read() as conn:
-        rows = conn.execute("SELECT state, count(*) FROM deliveries GROUP BY state").fetchall()
+        rows = conn.execute(sa.text("SELECT state, count(*) FROM deliveries GROUP BY state"))
     return {state: n for state, n in rows}
 
 

@@ -5,21 +5,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from bot.subscriptions import MIGRATIONS, Kind, Schedule, SubscriptionBook
 from corpus.store import Store
 
 
-def test_the_migration_keeps_queued_deliveries_and_adds_follow_ups(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.sqlite3")
-    store.migrate(MIGRATIONS[:2])  # a data directory from before claim follow-ups
+def test_the_migration_keeps_queued_deliveries_and_adds_follow_ups(database: str | Path) -> None:
+    store = Store(database)
+    store.upgrade(MIGRATIONS, to="bot_0003")  # a data directory from before claim follow-ups
     with store.transaction() as conn:
         conn.execute(
-            "INSERT INTO subscriptions (chat_id, kind, query, schedule, created_at)"
-            " VALUES (7, 'topic', 'floods', 'instant', 'now')"
+            sa.text(
+                "INSERT INTO subscriptions (chat_id, kind, query, schedule, created_at)"
+                " VALUES (7, 'topic', 'floods', 'instant', 'now')"
+            )
         )
         conn.execute(
-            "INSERT INTO deliveries (subscription_id, article_id, passage_ids, queued_at)"
-            " VALUES (1, 'a1', '[1, 2]', 'now')"
+            sa.text(
+                "INSERT INTO deliveries (subscription_id, article_id, passage_ids, queued_at)"
+                " VALUES (1, 'a1', '[1, 2]', 'now')"
+            )
         )
     book = SubscriptionBook(store)
     assert book.queue_followups([(9, 1, 55, [3]), (9, 1, 56, [3])], through=1) == 1

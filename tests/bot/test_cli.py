@@ -29,6 +29,7 @@ PURPOSES = {
     "eval": "measure retrieval",
     "demo": "sample briefings",
     "claims": "unconfirmed claims",
+    "db": "the database",
 }
 
 
@@ -206,11 +207,37 @@ def test_demo_adds_the_samples_to_the_data_dir_and_answers_the_sample_question(
     assert f"{len(samples)} added, 0 duplicates, 0 refused" in out
     assert "Q: What did Putin say about Western troops?" in out
     answer = out.split("Q: What did Putin say about Western troops?", 1)[1]
-    assert answer.lstrip().startswith("1. 🗣 On record")
+    # The sample retells his words: a verified report of them comes first, nothing on record.
+    assert answer.lstrip().startswith("1. ✅ Verified  [Verified Facts]")
+    assert "Putin said Russia would consider any Western troops" in " ".join(answer.split())
     assert "— Vladimir Putin, Russian President" in answer
+    assert "On record" not in answer
 
     code, out, _ = run(capsys, "demo", "who runs the port of tessaly?")  # a second run
     assert code == 0
     assert f"Corpus in {env}: {len(samples)} articles stored" in out
     assert f"0 added, {len(samples)} duplicates, 0 refused" in out
     assert "Q: who runs the port of tessaly?" in out
+
+
+@pytest.mark.slow
+def test_ingest_of_an_articles_folder_reads_the_sidecar_beside_it(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "set" / "articles"
+    folder.mkdir(parents=True)
+    (folder / "q1.txt").write_text(
+        "Quarry in Ebbing to close\n\nOn March 1, 2026 the Ebbing quarry will close, its "
+        "owner said on Sunday, ending two centuries of stone cutting in the valley.\n",
+        encoding="utf-8",
+    )
+    row = {"id": "q1", "url": "https://ebbing-post.example/quarry", "site": "Ebbing Post",
+           "published": "2025-10-12"}  # fmt: skip
+    (folder.parent / "articles.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+
+    code, out, _ = run(capsys, "ingest", str(folder))
+    assert code == 0 and "(2025-10-12, plain)" in out, out
+    code, out, _ = run(capsys, "articles")
+    assert "2025-10-12  Quarry in Ebbing to close" in out
+    code, out, _ = run(capsys, "ask", "will the Ebbing quarry close?")
+    assert "Ebbing Post" in out and "https://ebbing-post.example/quarry" in out

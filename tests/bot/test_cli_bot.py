@@ -35,7 +35,10 @@ HARBOUR = 'Harbour fire in Tessaly: "We will rebuild the pier by spring," said M
 def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment without any briefbot or Telegram setting, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRIEFBOT_", "TELEGRAM_"))}
-    env.update(BRIEFBOT_DATA_DIR=str(data_dir), NO_COLOR="1", **extra)
+    # Replies are read as sent: no working message before a slow upload's result
+    # (tests/bot/test_bot_uploads.py has those).
+    env.update(BRIEFBOT_DATA_DIR=str(data_dir), NO_COLOR="1", BRIEFBOT_UPLOAD_WORKING_AFTER="60")
+    env.update(extra)
     return env
 
 
@@ -91,6 +94,17 @@ def test_run_with_a_malformed_setting_names_it_and_never_echoes_the_token(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("briefbot: ") and named in err[0], err
     assert TOKEN not in err[0] and TOKEN.split(":")[1] not in err[0]
+
+
+def test_run_with_an_unreachable_database_stops_with_one_masked_line(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://bot:Pa55word@127.0.0.1:1/briefbot"
+    env = clean_env(tmp_path / "data", TELEGRAM_BOT_TOKEN=TOKEN, BRIEFBOT_DATABASE_URL=url)
+    done = briefbot("run", cwd=tmp_path, env=env)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "cannot connect to the database at postgresql+psycopg://bot:***@127.0.0.1:1" in lines[0]
+    assert "Pa55word" not in done.stderr and TOKEN not in done.stderr
 
 
 def test_the_webhook_path_is_a_hash_of_the_token_not_the_token() -> None:
@@ -205,9 +219,10 @@ def test_chat_through_a_pipe_answers_pages_and_refuses_admin_commands(
     answer = transcript_after(out, PUTIN)
     assert answer.startswith(f"bot › 🔎 {PUTIN}\n")
     first = answer.split("\n      2. ", 1)[0]
-    assert "1. 🗣 On record · Official Statements" in first and "Vladimir Putin" in first
+    # The sample retells his words as reported speech: a verified report of them first.
+    assert "1. ✅ Verified · Verified Facts" in first and "Vladimir Putin" in first
     assert "<b>" not in answer and "&quot;" not in answer
-    assert answer.rstrip().endswith("[1] More ▸  [2] 🔔 Subscribe to this topic")
+    assert answer.rstrip().endswith("[1] More ▸  [2] 👤 Follow Vladimir Putin")
 
     more = transcript_after(out, "1")
     assert "pressed “More ▸”" in more

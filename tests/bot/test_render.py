@@ -23,7 +23,7 @@ def result(pid: int, text: str, speaker: str | None, *, someone_else: bool = Fal
 def test_someone_elses_words_come_under_a_heading_once() -> None:
     answer = Answer(
         question="what did Varga say about the pier?",
-        asked_speaker="Ilse Varga",
+        speaker="Ilse Varga",
         results=[
             result(1, "We will rebuild the pier.", "Ilse Varga"),
             result(2, "The pier is safe.", "Tom Reyl", someone_else=True),

@@ -1,4 +1,5 @@
-"""The claim book against a real SQLite file: standings, history, removals, suggestions."""
+"""The claim book on both engines (a SQLite file, a PostgreSQL schema): standings, history,
+removals, suggestions."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ def article(text: str, status: Status, day: date, source: str = "Test Wire") -> 
 
 
 @pytest.fixture
-def book(tmp_path: Path) -> ClaimBook:
-    return ClaimBook(Store(tmp_path / "store.sqlite3"))
+def book(database: str | Path) -> ClaimBook:
+    return ClaimBook(Store(database))
 
 
 def test_the_newest_settlement_decides_and_a_removal_is_in_the_history(book: ClaimBook) -> None:

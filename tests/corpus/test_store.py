@@ -1,4 +1,4 @@
-"""The SQLite store against real files in tmp_path."""
+"""The store against both engines: a real SQLite file in tmp_path, a real PostgreSQL schema."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
+from corpus import schema
 from corpus.errors import ArticleNotFound, CorpusError, DuplicateArticle, StoreError
 from corpus.models import Article, Passage, Speaker, Status, article_id
-from corpus.store import MIGRATIONS, ArticleSummary, Store
+from corpus.store import ArticleSummary, Store
 
 DIM = 8
 
@@ -58,8 +60,8 @@ def random_vectors(n: int, seed: int = 0, dim: int = DIM) -> np.ndarray:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    with Store(tmp_path / "data" / "store.db") as s:
+def store(database: str | Path):
+    with Store(database) as s:
         yield s
 
 
@@ -209,38 +211,42 @@ def test_meta(store: Store) -> None:
     assert store.get_meta("embedding_model") == "b"
 
 
-def test_migrations_applied_once_and_extensible(tmp_path: Path) -> None:
-    path = tmp_path / "store.db"
-    extra = [("bot.0001_subscriptions", "CREATE TABLE subscriptions (id INTEGER PRIMARY KEY);")]
-    with Store(path) as store:
-        assert store.applied_migrations() == [name for name, _ in MIGRATIONS]
-        assert store.migrate(extra) == ["bot.0001_subscriptions"]
+def test_migrations_applied_once_and_recorded(database: str | Path) -> None:
+    with Store(database) as store:
+        assert store.revisions() == {"corpus": schema.head(schema.CORPUS)}
+        assert store.upgrade(schema.CORPUS) == []
         store.add(make_article(ARTICLE_TEXT))
 
-    with Store(path) as store:  # a second open must not re-run (CREATE TABLE would fail)
-        assert store.migrate(extra) == []
-        assert store.applied_migrations() == [name for name, _ in MIGRATIONS + extra]
+    with Store(database) as store:  # a second open must not re-run (CREATE TABLE would fail)
+        assert store.revisions() == {"corpus": schema.head(schema.CORPUS)}
         assert store.count_articles() == 1
 
-    raw = sqlite3.connect(path)
-    rows = raw.execute("SELECT name, count(*) FROM schema_migrations GROUP BY name").fetchall()
-    raw.close()
-    assert all(count == 1 for _, count in rows) and len(rows) == len(MIGRATIONS) + 1
+
+def test_a_failing_migration_is_rolled_back_and_not_recorded(
+    database: str | Path, tmp_path: Path
+) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "x_0001.py").write_text(
+        'revision = "x_0001"\ndown_revision = None\n'
+        "from alembic import op\n"
+        "def upgrade():\n"
+        '    op.execute("CREATE TABLE t1 (a INTEGER)")\n'
+        '    op.execute("CREATE TABLE articles (b INTEGER)")\n'
+    )
+    chain = schema.Chain("x", versions)
+    with Store(database) as store:
+        with pytest.raises(StoreError, match=r"migrating x in .* failed"):
+            store.upgrade(chain)
+        assert store.revisions([chain]) == {"x": None}
+        with store.read() as conn:
+            assert not sa.inspect(conn).has_table("t1")
 
 
-def test_failed_migration_is_rolled_back_and_not_recorded(store: Store) -> None:
-    bad = [("x.0001", "CREATE TABLE t1 (a); CREATE TABLE articles (b);")]
-    with pytest.raises(StoreError, match=r"x\.0001"):
-        store.migrate(bad)
-    assert "x.0001" not in store.applied_migrations()
-    with store.read() as conn:
-        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 't1'").fetchone() is None
-
-
-def test_pragmas(store: Store) -> None:
-    with store.read() as conn:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+def test_pragmas(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store, store.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
 def test_non_sqlite_file_gives_store_error(tmp_path: Path) -> None:
@@ -249,7 +255,7 @@ def test_non_sqlite_file_gives_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="not a store database or is corrupt") as caught:
         Store(path)
     assert isinstance(caught.value, CorpusError)
-    assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)
+    assert isinstance(caught.value.__cause__.orig, sqlite3.DatabaseError)
 
 
 def test_foreign_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
@@ -266,8 +272,8 @@ def test_foreign_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
     assert tables == {"articles"}
 
 
-def test_closed_store_raises_store_error(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+def test_closed_store_raises_store_error(database: str | Path) -> None:
+    store = Store(database)
     store.close()
     with pytest.raises(StoreError, match="closed"):
         store.count_articles()

@@ -164,7 +164,9 @@ def trace_sql(library: Library) -> None:
         elif head.startswith("COMMIT"):
             reach("sql_commit")
 
-    library.store._conn.set_trace_callback(trace)
+    # The store's one SQLite connection (a static pool): its statements, COMMIT included.
+    with library.store.read() as conn:
+        conn.connection.dbapi_connection.set_trace_callback(trace)
 
 
 def main(argv: list[str]) -> int:

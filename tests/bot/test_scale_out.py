@@ -1,0 +1,132 @@
+"""Two bot instances on one PostgreSQL, behind a load balancer: the stand-in delivers each
+update by webhook to one of them in turn, as a balancer in front of a server pool would.
+
+Every question is answered exactly once, by whichever instance got it; an article added
+through one instance is found through the other within 5 s; one elected instance sends the
+fan-out, and when it dies the other takes over and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+import sqlalchemy as sa
+
+from retrieval.embedder import Embedder
+from standin import StandIn
+from tests.bot.conftest import sample_bytes, start_standin
+from tests.bot.instances import Instance
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+DAM_QUESTION = "how many villages were evacuated after the dam broke?"
+DAM_TITLE = "📰 Dam on Ostrel River gives way"
+
+
+@pytest.fixture
+async def pool(
+    tmp_path: Path, bot_embedder: Embedder, postgres_url: str
+) -> AsyncIterator[tuple[StandIn, Instance, Instance]]:
+    standin = await start_standin()
+    first = Instance(standin, tmp_path / "first", postgres_url, bot_embedder)
+    second = Instance(standin, tmp_path / "second", postgres_url, bot_embedder)
+    try:
+        await first.start()  # the first up is elected sender
+        await second.start()
+        standin.balance_webhook([first.local_url, second.local_url])
+        yield standin, first, second
+    finally:
+        try:
+            for instance in (second, first):
+                await instance.stop()
+        finally:
+            await standin.stop()
+
+
+async def test_updates_by_webhook_to_either_instance_are_answered_once(
+    pool: tuple[StandIn, Instance, Instance],
+) -> None:
+    standin, first, second = pool
+    assert first.services.election.holds_lock and not second.services.election.holds_lock
+
+    standin.pinned = 0  # the admin's upload goes to the first instance
+    await first.add_article(sample_bytes("dam"), "dam.txt")
+    added = time.monotonic()
+    standin.pinned = 1  # questions to the second, until its index has taken the article in
+    reader = 5001
+    while DAM_TITLE not in (await second.ask(reader, DAM_QUESTION))["text"]:
+        assert time.monotonic() - added < 5.0, "the other instance did not find it in 5 s"
+        await asyncio.sleep(0.2)
+
+    standin.pinned = None  # in turn, as a balancer does
+    readers = range(5101, 5109)
+    for user in readers:
+        standin.send_message(user, DAM_QUESTION)
+    for user in readers:
+        await standin.wait_for_messages(user, 1, timeout=20)
+    await asyncio.sleep(1.5)  # a second answer, were there one, would be in by now
+    assert [len(standin.messages(u)) for u in readers] == [1] * len(readers)
+    assert all(DAM_TITLE in standin.messages(u)[0]["text"] for u in readers)
+    targets = Counter(index for _, index in standin.webhook_log[-len(readers) :])
+    assert targets == {0: 4, 1: 4}
+    standin.assert_no_refusals()
+
+
+async def test_the_webhook_refuses_a_request_without_the_secret_token(
+    pool: tuple[StandIn, Instance, Instance],
+) -> None:
+    _, first, _ = pool
+    update = {"update_id": 999_999, "message": {"message_id": 1, "date": 0,
+              "chat": {"id": 1, "type": "private"}, "text": "hello"}}  # fmt: skip
+    async with aiohttp.ClientSession() as session:
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guessed"}):
+            async with session.post(first.local_url, json=update, headers=headers) as response:
+                assert response.status == 403
+
+
+async def test_one_sender_sends_the_fan_out_and_the_other_takes_over_when_it_dies(
+    pool: tuple[StandIn, Instance, Instance], postgres_url: str
+) -> None:
+    standin, first, second = pool
+    readers = list(range(6001, 6061))
+    for user in readers:  # subscribed through both instances, in turn
+        standin.send_message(user, "/subscribe dam collapse and flooding")
+        # At 10 a second: each instance paces its own replies, not the two together.
+        await asyncio.sleep(0.1)
+    for user in readers:
+        await standin.wait_for_messages(user, 1, timeout=30)
+
+    standin.pinned = 1  # added through the instance that does not send
+    await second.add_article(sample_bytes("dam"), "dam.txt")
+
+    def notified() -> list[int]:
+        return [u for u in readers if len(standin.messages(u)) >= 2]
+
+    await first.wait_until(lambda: len(notified()) >= 10, timeout=30)
+    assert not second.services.election.is_sender
+    # The sender dies: the server ends its sessions, its lock among them, as after SIGKILL.
+    with sa.create_engine(postgres_url).connect() as admin:
+        admin.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                " WHERE locktype = 'advisory' AND granted"
+            )
+        )
+    await first.wait_until(lambda: second.services.election.is_sender, timeout=10)
+    await first.wait_until(lambda: not first.services.election.is_sender, timeout=10)
+    await first.wait_until(lambda: len(notified()) == len(readers), timeout=60)
+
+    # Every reader notified once: nothing lost, and no two senders at once (the new one
+    # waits out the grace time, by which the old one has seen it lost and stopped).
+    counts = Counter(len(standin.messages(u)) - 1 for u in readers)
+    assert counts == {1: len(readers)}, counts
+    book = second.services.subscriptions
+    await first.wait_until(lambda: book.counts()["sent"] == len(readers))  # recorded, too
+    assert book.counts()["pending"] == 0
+    standin.assert_no_refusals()
