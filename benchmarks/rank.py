@@ -41,7 +41,14 @@ from retrieval.features import (
     candidate_rows,
     question_row,
 )
-from retrieval.ranker import DEFAULT_FILE, Linear, Ranker, calibrate_abstention, fit_linear
+from retrieval.ranker import (
+    DEFAULT_FILE,
+    Linear,
+    Ranker,
+    RankerError,
+    calibrate_abstention,
+    fit_linear,
+)
 from retrieval.ranking import decide, rank
 from retrieval.selection import Limits, eligible, who_said
 
@@ -212,6 +219,13 @@ def measure(
     }
 
 
+def _shipped() -> Ranker:
+    try:
+        return Ranker.load()
+    except RankerError:
+        return Ranker.prior(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.rank", description=__doc__)
     parser.add_argument("--folds", type=int, default=5, help="held-out folds by story")
@@ -263,7 +277,10 @@ def main(argv: list[str] | None = None) -> int:
                 "in_sample": report["in_sample"]["overall"],
                 "command": "python -m benchmarks.rank --fit",
                 "embedding_model": embedder.name,
+                **{k: v for k, v in _shipped().info.items() if k.startswith("topics")},
             },
+            _shipped().topics,  # fitted by benchmarks.topics --fit, kept
+            _shipped().match_above,
         )
         ranker.save()
     if args.json:

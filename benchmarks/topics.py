@@ -27,11 +27,16 @@ import json
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
-from benchmarks.heldout import DEVSET, ingest_set, load_stories, load_topics, story_folds
+import numpy as np
 
+from benchmarks.heldout import DEVSET, ingest_set, load_stories, load_topics, story_folds
+from retrieval.ranker import Linear, Ranker, fit_linear
+
+TOPIC_C = 1.0  # scikit-learn's default regularisation
 Pair = tuple[str, str]  # (topic, article key)
 # A matching rule: does this (topic, article key) pair match?
 Decision = Callable[[str, str], bool]
@@ -49,8 +54,13 @@ class Matched:
         return lambda topic, key: bool(self.passages[(topic, key)])
 
 
-def run_matcher(directory: Path, topics: list[str], embedder) -> Matched:
-    """Ingest the set into a temporary Library and match every topic against every article."""
+def run_matcher(
+    directory: Path, topics: list[str], embedder, gold: set[Pair] | None = None
+) -> tuple[Matched, dict[Pair, np.ndarray], Ranker]:
+    """Ingest the set into a temporary Library, read every (topic, article) pair's topic
+    features, and match every topic against every article with the shipped ranker, or with
+    one whose topic model is fitted on all pairs when `gold` is given."""
+    from retrieval.features import topic_row
     from retrieval.library import Library
 
     with tempfile.TemporaryDirectory(prefix="briefbot-topics-") as tmp:
@@ -59,14 +69,54 @@ def run_matcher(directory: Path, topics: list[str], embedder) -> Matched:
             key_to_id = ingest_set(library, directory)
             vectors = library.encode_queries(topics)
             subs = list(zip(topics, vectors, strict=True))
+            rows: dict[Pair, np.ndarray] = {}
+            for key, article_id in sorted(key_to_id.items()):
+                found = library.topic_candidates(article_id, subs)
+                for topic, f in zip(topics, found, strict=True):
+                    if f is not None:
+                        rows[(topic, key)] = topic_row(f)
+            ranker = library.ranker
+            if gold is not None:
+                model, threshold = fit_topics(rows, list(rows), gold)
+                ranker = replace(ranker, topics=model, match_above=threshold)
             passages: dict[Pair, list[tuple[float, str]]] = {}
             for key, article_id in sorted(key_to_id.items()):
-                per_topic = library.match_article(article_id, subs)
+                per_topic = library.match_article(article_id, subs, ranker=ranker)
                 for topic, results in zip(topics, per_topic, strict=True):
                     passages[(topic, key)] = [(r.relevance, r.passage.text) for r in results]
         finally:
             library.close()
-    return Matched(topics, sorted(key_to_id), passages)
+    return Matched(topics, sorted(key_to_id), passages), rows, ranker
+
+
+def fit_topics(
+    rows: dict[Pair, np.ndarray], pairs: list[Pair], gold: set[Pair]
+) -> tuple[Linear, float]:
+    """The topic model (a logistic regression on the pairs' features) and the threshold on
+    its log-odds with the best F1 over those same pairs (midway between two scores)."""
+    x = np.stack([rows[p] for p in pairs])
+    y = np.array([float(p in gold) for p in pairs])
+    model = fit_linear(x, y, c=TOPIC_C, multiclass=False)
+    scores = model(x)[:, 0]
+    order = np.argsort(-scores)
+    s, labels = scores[order], y[order]
+    tp = np.cumsum(labels)
+    f1 = 2 * tp / (np.arange(1, len(s) + 1) + labels.sum())
+    best = int(np.argmax(f1))
+    threshold = float((s[best] + s[best + 1]) / 2) if best + 1 < len(s) else float(s[best])
+    return model, threshold
+
+
+def fitted_rule(rows: dict[Pair, np.ndarray], gold: set[Pair]) -> Callable[[list[str]], Decision]:
+    """For `held_out`: the topic model fitted on the training articles' pairs, deciding the
+    held-out ones (a pair with no features, a topic of no words, never matches)."""
+
+    def fit(train: list[str]) -> Decision:
+        keys = set(train)
+        model, threshold = fit_topics(rows, [p for p in rows if p[1] in keys], gold)
+        return lambda t, k: (t, k) in rows and float(model(rows[(t, k)])[0, 0]) >= threshold
+
+    return fit
 
 
 def figures(pairs: list[Pair], decide: Decision, gold: set[Pair]) -> dict:
@@ -118,7 +168,12 @@ def held_out(
     }
 
 
-def report(matched: Matched, labelled: list[dict], folds: int | None) -> dict:
+def report(
+    matched: Matched,
+    labelled: list[dict],
+    folds: int | None,
+    fit: Callable[[list[str]], Decision] | None = None,
+) -> dict:
     topics = matched.topics
     gold = {(row["topic"], key) for row in labelled for key in row["match"]}
     pairs = [(t, k) for t in topics for k in matched.keys]
@@ -152,7 +207,7 @@ def report(matched: Matched, labelled: list[dict], folds: int | None) -> dict:
     if folds:
         stories = load_stories()
         split = story_folds(matched.keys, stories, folds)
-        out["folds"] = held_out(topics, split, gold, lambda _train: decide)
+        out["folds"] = held_out(topics, split, gold, fit or (lambda _train: decide))
     return out
 
 
@@ -208,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--folds", type=int, metavar="K", help="also report K story folds")
     parser.add_argument("--devset", type=Path, default=DEVSET, help=f"default: {DEVSET}")
+    parser.add_argument(
+        "--fit", action="store_true", help="fit the topic model on all pairs into ranker.json"
+    )
     args = parser.parse_args(argv)
     if not (args.devset / "articles").is_dir():
         print(f"{args.devset} has no articles/: the dev set is needed", file=sys.stderr)
@@ -216,8 +274,17 @@ def main(argv: list[str] | None = None) -> int:
 
     labelled = load_topics()
     topics = [row["topic"] for row in labelled]
-    matched = run_matcher(args.devset, topics, SentenceTransformerEmbedder())
-    rep = report(matched, labelled, args.folds)
+    gold = {(row["topic"], key) for row in labelled for key in row["match"]}
+    embedder = SentenceTransformerEmbedder()
+    matched, rows, ranker = run_matcher(args.devset, topics, embedder, gold if args.fit else None)
+    rep = report(matched, labelled, args.folds, fitted_rule(rows, gold))
+    if args.fit:
+        info = {**ranker.info, "topics_fitted": date.today().isoformat(),
+                "topics_data": f"{len(topics)} topics x {len(matched.keys)} articles",
+                "topics_in_sample": rep["overall"],
+                "topics_heldout": rep["folds"]["pooled"] if rep["folds"] else None,
+                "topics_command": "python -m benchmarks.topics --fit --folds 5"}  # fmt: skip
+        replace(ranker, info=info).save()
     print(json.dumps(rep, ensure_ascii=False) if args.json else format_report(rep))
     return 0
 

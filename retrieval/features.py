@@ -43,6 +43,7 @@ class Candidates:
     # The question's topic words alone, embedded when it names someone: how near the person's
     # own words come to the topic, their name and "said" aside.
     topic_vector: np.ndarray | None = None
+    headline: float = 0.0  # matching one article to a topic: the topic's cosine to its headline
 
 
 def question_row(query: Query, vector: np.ndarray) -> np.ndarray:
@@ -216,5 +217,38 @@ def answerability_row(c: Candidates, ranked: Sequence[Candidate], who_said: bool
             w * article,
             w * own,
             w * near,
+        ]
+    )
+
+
+TOPIC_FEATURES = (
+    "best_cosine",
+    "top3_cosine",
+    "mean_cosine",
+    "headline_cosine",
+    "article_coverage",
+    "best_passage_coverage",
+    "covering_share",
+)
+
+
+def topic_row(c: Candidates) -> np.ndarray:
+    """What the topic model reads about one article for one subscription topic: whether the
+    article is about the topic (its headline, how many of its passages come near) rather
+    than mentioning it once."""
+    if not c.items:
+        return np.zeros(len(TOPIC_FEATURES))
+    cosines = np.sort(np.array([x.cosine for x in c.items]))[::-1]
+    near = sorted(c.items, key=lambda x: -x.cosine)[:5]
+    own = [c.passage_coverage.get(x.passage.id or -1, 0.0) for x in c.items]
+    return np.array(
+        [
+            cosines[0],
+            cosines[:3].mean(),
+            cosines.mean(),
+            c.headline,
+            max(c.coverage.values(), default=0.0),
+            max(c.passage_coverage.get(x.passage.id or -1, 0.0) for x in near),
+            sum(1 for v in own if v > 0) / len(own),
         ]
     )

@@ -29,7 +29,7 @@ from retrieval.features import Candidate, Candidates
 from retrieval.lexical import LexicalIndex, stem, terms
 from retrieval.query import Query, SpeakerIndex, analyze
 from retrieval.ranker import Ranker
-from retrieval.ranking import decide, topic_coverage
+from retrieval.ranking import decide, match, topic_coverage
 from retrieval.recency import Period, TimeAsk, latest_of_story, newer_within_story, read_time
 from retrieval.selection import Group, Limits
 from retrieval.vector_index import APPROXIMATE_FROM, IndexMismatch, VectorIndex, reconcile_plan
@@ -561,14 +561,14 @@ class Library:
         story first; a question of standing ("did the strike end?") is settled by the
         story's latest word."""
         chosen = decide(found, ranker or self.ranker, self.tuning.limits)
-        results = [r for g in chosen.groups if (r := self._result(g)) is not None]
+        results = self._results(chosen.groups)
         if when is not None and when.period is not None:
             results = [r for r in results if when.period.holds(r.article.published)]
         if when is not None and when.asks:
             results = latest_of_story(results, self._story_test())
         elif chosen.kind == "status" and chosen.asked is None:
             results = newer_within_story(results, self._story_test())
-        related = [r for c in chosen.related if (r := self._result(Group(c))) is not None]
+        related = self._results([Group(c) for c in chosen.related])
         return Answer(
             question=question or found.query.text,
             results=self.with_standings(results[: limit or self.tuning.max_results]),
@@ -578,6 +578,9 @@ class Library:
             topic=" ".join(found.query.topic_terms) or None,
             related=related,
         )
+
+    def _results(self, groups: list[Group]) -> list[Result]:
+        return [r for g in groups if (r := self._result(g)) is not None]
 
     def _result(self, group: Group) -> Result | None:
         c = group.head
@@ -618,21 +621,38 @@ class Library:
         return self._encode([" ".join(t.split()) for t in texts])
 
     def match_article(
-        self, article_id: str, topics: list[tuple[str, np.ndarray]], *, limit: int = 3
+        self,
+        article_id: str,
+        topics: list[tuple[str, np.ndarray]],
+        *,
+        limit: int = 3,
+        ranker: Ranker | None = None,
     ) -> list[list[Result]]:
-        """For each (topic, vector), the article's passages that would answer it as a question.
+        """For each (topic, vector), the article's passages that answer it, when the article
+        is about it (the ranker's topic model, calibrated on held-out stories); an empty list
+        means the article does not match the topic."""
+        ranker = ranker or self.ranker
+        out = []
+        for found in self.topic_candidates(article_id, topics):
+            chosen = None if found is None else match(found, ranker, self.tuning.limits)
+            results = [] if chosen is None else self._results(chosen.groups)
+            out.append(self.with_standings(results[:limit]))
+        return out
 
-        The same ranking and the same abstention as `ask`, restricted to one article: an empty
-        list means the article does not match the topic.
-        """
+    def topic_candidates(
+        self, article_id: str, topics: list[tuple[str, np.ndarray]]
+    ) -> list[Candidates | None]:
+        """Each topic analysed as a question, with every passage of the article as a candidate
+        (None: a topic of no words)."""
         article = self.store.get(article_id)
         passages = {p.id: p for p in article.passages if p.id is not None}
         article_terms = terms(article.text)
-        out = []
+        headline = self._encode([article.title])[0]
+        out: list[Candidates | None] = []
         for topic, vector in topics:
             query = self.analyze(topic)
             if not query.text:
-                out.append([])
+                out.append(None)
                 continue
             lexical = self.lexical.search(query.text, len(passages), among=set(passages))
             topic_vector = None
@@ -641,7 +661,8 @@ class Library:
             found = self._candidates(
                 query, vector, passages, lexical, lambda _: article_terms, topic_vector
             )
-            out.append(self.answer(found, limit=limit).results)
+            found.headline = float(headline @ vector)
+            out.append(found)
         return out
 
     def results_for(self, passage_ids: list[int]) -> list[Result]:

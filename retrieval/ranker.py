@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.features import FEATURES, KINDS, QUESTION_FEATURES
+from retrieval.features import FEATURES, KINDS, QUESTION_FEATURES, TOPIC_FEATURES
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,10 @@ class Ranker:
     answerable: Linear
     abstain_below: float  # nothing is shown when `answerable` falls below this
     info: dict
+    # Subscriptions: whether a new article is about a topic (log-odds), and from where it is
+    # pushed; None until fitted (`python -m benchmarks.topics --fit`): then nothing matches.
+    topics: Linear | None = None
+    match_above: float = float("inf")
 
     @classmethod
     def prior(cls, dim: int) -> Ranker:
@@ -101,7 +105,7 @@ class Ranker:
             return self
         log.warning("the ranker's question-kind model was fitted with %s: not used", trained)
         return Ranker(Ranker.prior(dim).kinds, self.passages, self.answerable,
-                      self.abstain_below, self.info)  # fmt: skip
+                      self.abstain_below, self.info, self.topics, self.match_above)  # fmt: skip
 
     def kind_probs(self, row: np.ndarray) -> dict[str, float]:
         logits = self.kinds(row)[0]
@@ -116,6 +120,9 @@ class Ranker:
     def answerability(self, row: np.ndarray) -> float:
         return float(self.answerable(row)[0, 0])
 
+    def about_topic(self, row: np.ndarray) -> float:
+        return float(self.topics(row)[0, 0]) if self.topics is not None else float("-inf")
+
     def save(self, path: Path = DEFAULT_FILE) -> None:
         data = {
             "format": FORMAT,
@@ -128,6 +135,10 @@ class Ranker:
             "passage_model": self.passages.to_json(),
             "answerable_model": self.answerable.to_json(),
         }
+        if self.topics is not None:
+            data["topic_features"] = list(TOPIC_FEATURES)
+            data["topic_model"] = self.topics.to_json()
+            data["match_above"] = round(self.match_above, 6)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
         tmp.replace(path)
@@ -146,6 +157,9 @@ class Ranker:
             or data.get("kinds") != list(KINDS)
         ):
             raise RankerError(path, "fitted for other features: retrain it (benchmarks.rank)")
+        has_topics = "topic_model" in data
+        if has_topics and data.get("topic_features") != list(TOPIC_FEATURES):
+            raise RankerError(path, "topic model fitted for other features (benchmarks.topics)")
         try:
             return cls(
                 Linear.from_json(data["kind_model"]),
@@ -153,6 +167,8 @@ class Ranker:
                 Linear.from_json(data["answerable_model"]),
                 float(data["abstain_below"]),
                 data.get("info", {}),
+                Linear.from_json(data["topic_model"]) if has_topics else None,
+                float(data["match_above"]) if has_topics else float("inf"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise RankerError(path, f"malformed ({exc})") from exc

@@ -5,7 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from retrieval.features import Candidates, answerability_row, candidate_rows, question_row
+from retrieval.features import (
+    Candidates,
+    answerability_row,
+    candidate_rows,
+    question_row,
+    topic_row,
+)
 from retrieval.ranker import Ranker
 from retrieval.selection import Selection, eligible, select, who_said
 
@@ -79,4 +85,13 @@ def decide(found: Candidates, ranker: Ranker, limits) -> Selection:
         # No article where the person speaks or is named holds a word of the topic: they
         # cannot have addressed it in this corpus, whatever the scores say.
         abstain = max(found.coverage.get(c.passage.article_id, 0.0) for c in may) == 0.0
+    return select(found.items, found.query, probs, abstain=abstain, limits=limits)
+
+
+def match(found: Candidates, ranker: Ranker, limits) -> Selection:
+    """A subscription topic against one new article: its passages that answer the topic,
+    pushed only when the topic model reads the article as about it."""
+    probs = rank(found, ranker)
+    may = eligible(found.items, found.query, probs)
+    abstain = not may or ranker.about_topic(topic_row(found)) < ranker.match_above
     return select(found.items, found.query, probs, abstain=abstain, limits=limits)
