@@ -11,7 +11,15 @@ import numpy as np
 import pytest
 
 from corpus.models import Passage, Speaker, Status
-from retrieval.features import FEATURES, KINDS, Candidate, Candidates, candidate_rows
+from retrieval.features import (
+    FEATURES,
+    KINDS,
+    TOPIC_FEATURES,
+    Candidate,
+    Candidates,
+    candidate_rows,
+    topic_row,
+)
 from retrieval.query import Cues, Query, SpeakerMatch
 from retrieval.ranker import (
     DEFAULT_FILE,
@@ -21,7 +29,7 @@ from retrieval.ranker import (
     calibrate_abstention,
     fit_linear,
 )
-from retrieval.ranking import hybrid, rank, reciprocal_rank_fusion, topic_coverage
+from retrieval.ranking import hybrid, match, rank, reciprocal_rank_fusion, topic_coverage
 from retrieval.selection import Limits, duplicates, fold, select, tier, who_said
 
 
@@ -124,6 +132,57 @@ def test_the_shipped_ranker_loads_and_fits_these_features() -> None:
     assert ranker.kinds.coef.shape[0] == len(KINDS)
     assert math.isfinite(ranker.abstain_below)
     assert ranker.info["command"] == "python -m benchmarks.rank --fit"
+    assert ranker.topics is not None and ranker.topics.coef.shape == (1, len(TOPIC_FEATURES))
+    assert math.isfinite(ranker.match_above)
+
+
+def test_a_topic_model_round_trips_and_an_unfitted_one_matches_nothing(tmp_path: Path) -> None:
+    prior = Ranker.prior(4)
+    n = len(TOPIC_FEATURES)
+    topics = Linear(np.zeros(n), np.ones(n), np.ones((1, n)), np.array([-1.0]))
+    path = tmp_path / "ranker.json"
+    Ranker(prior.kinds, prior.passages, prior.answerable, 0.0, {}, topics, 0.5).save(path)
+    back = Ranker.load(path)
+    assert back.match_above == 0.5
+    assert back.about_topic(np.ones(n)) == pytest.approx(n - 1.0)
+    assert prior.about_topic(np.ones(n)) == -math.inf < prior.match_above
+
+
+def test_topic_features_read_the_headline_and_how_much_of_the_article_comes_near() -> None:
+    items = [
+        cand(passage(1, "The harbour cranes stood still."), 0.0, cosine=0.7),
+        cand(passage(2, "Dockers walked out at dawn."), 0.0, cosine=0.5),
+        cand(passage(3, "A bakery reopened nearby."), 0.0, cosine=0.1),
+        cand(passage(4, "Weather was mild."), 0.0, cosine=-0.1),
+    ]
+    found = Candidates(
+        query=Query(text="harbour strike", topic_terms=("harbour", "strike")),
+        vector=np.zeros(3),
+        items=items,
+        coverage={"a1": 0.5},
+        passage_coverage={1: 0.5, 2: 0.0, 3: 0.0, 4: 0.0},
+        headline=0.6,
+    )
+    row = dict(zip(TOPIC_FEATURES, topic_row(found), strict=True))
+    assert row["best_cosine"] == pytest.approx(0.7)
+    assert row["top3_cosine"] == pytest.approx((0.7 + 0.5 + 0.1) / 3)
+    assert row["mean_cosine"] == pytest.approx(0.3)
+    assert row["headline_cosine"] == 0.6 and row["article_coverage"] == 0.5
+    assert row["best_passage_coverage"] == 0.5 and row["covering_share"] == 0.25
+
+
+def test_a_topic_matches_only_when_the_topic_model_says_the_article_is_about_it() -> None:
+    items = [cand(passage(1, "Dockers walked out at dawn."), 0.0, cosine=0.6)]
+    found = Candidates(Query(text="harbour strike"), np.zeros(3), items, headline=0.4)
+    n = len(TOPIC_FEATURES)
+    by_headline = np.zeros((1, n))
+    by_headline[0, TOPIC_FEATURES.index("headline_cosine")] = 1.0
+    model = Linear(np.zeros(n), np.ones(n), by_headline, np.zeros(1))
+    prior = Ranker.prior(3)
+    ranker = Ranker(prior.kinds, prior.passages, prior.answerable, 0.0, {}, model, 0.3)
+    assert [g.head.passage.id for g in match(found, ranker, Limits()).groups] == [1]
+    strict = Ranker(prior.kinds, prior.passages, prior.answerable, 0.0, {}, model, 0.5)
+    assert match(found, strict, Limits()).groups == []
 
 
 def test_a_ranker_round_trips_through_its_file(tmp_path: Path) -> None:
