@@ -1,6 +1,6 @@
 """Subscription matching on the dev articles: precision and recall over (topic, article) pairs.
 
-    python -m benchmarks.topics [--json] [--folds K] [--devset DIR]
+    python -m benchmarks.topics [--json] [--folds K] [--fit] [--devset DIR]
 
 The 47 dev articles are ingested into a fresh temporary Library as `briefbot eval` ingests
 them; every topic of `benchmarks/data/topics.jsonl` is embedded once with
@@ -13,11 +13,12 @@ Printed: precision, recall and F1 over all pairs, each topic's false positives a
 negatives, and the false positives the matcher was most sure of (its best passage's cosine).
 
 `--folds K` adds the figures on K folds of articles grouped by story
-(`benchmarks/data/devset_stories.json`, scikit-learn's GroupKFold): the held-out articles of
-each fold with every topic. Today's matcher is fitted on nothing here, so each fold's figures
-are the in-sample ones restricted to that fold; a matcher with something to calibrate (a
-threshold, a model) passes its own `fit` to `held_out`, which trains it on the other folds'
-articles and scores it on the held-out ones.
+(`benchmarks/data/devset_stories.json`, scikit-learn's GroupKFold): the topic model
+(retrieval.features.topic_row, a logistic regression, its threshold the best F1 on the
+training pairs) is fitted on the other folds' articles and decides the held-out ones.
+`--fit` fits it on every pair and writes it into `retrieval/ranker.json` beside the
+question models (`benchmarks.rank --fit` keeps it); the in-sample figures are then the
+new fit's, through `Library.match_article`.
 """
 
 from __future__ import annotations
