@@ -78,6 +78,7 @@ class SharedPace:
         self._alone = LocalPace(per_second, burst)
         self._alone_until = 0.0  # monotonic time until which the database is not tried
         self._conn: Connection | None = None
+        self._closed = False
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="send-budget")
 
     async def take(self) -> None:
@@ -94,8 +95,11 @@ class SharedPace:
         await self._run(self.stop_for, seconds)
 
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._worker, self._drop)
-        self._worker.shutdown(wait=False)
+        """Give the connection back; the bot may shut its rate limiter down more than once."""
+        if not self._closed:
+            self._closed = True
+            await asyncio.get_running_loop().run_in_executor(self._worker, self._drop)
+            self._worker.shutdown(wait=False)
 
     def reserve(self) -> Moment:
         """Reserve the next message's moment (in the worker thread)."""

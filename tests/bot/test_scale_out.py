@@ -3,7 +3,8 @@ update by webhook to one of them in turn, as a balancer in front of a server poo
 
 Every question is answered exactly once, by whichever instance got it; an article added
 through one instance is found through the other within 5 s; one elected instance sends the
-fan-out, and when it dies the other takes over and nothing is lost.
+fan-out, and when it dies the other takes over and nothing is lost; the two together stay
+within Telegram's overall limit (one send budget for the bot token, in the database).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import aiohttp
 import pytest
 import sqlalchemy as sa
 
+from bot.subscriptions import Kind, Schedule
 from retrieval.embedder import Embedder
 from standin import StandIn
 from tests.bot.conftest import sample_bytes, start_standin
@@ -97,8 +99,7 @@ async def test_one_sender_sends_the_fan_out_and_the_other_takes_over_when_it_die
     readers = list(range(6001, 6061))
     for user in readers:  # subscribed through both instances, in turn
         standin.send_message(user, "/subscribe dam collapse and flooding")
-        # At 10 a second: each instance paces its own replies, not the two together.
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.1)  # a person's pace
     for user in readers:
         await standin.wait_for_messages(user, 1, timeout=30)
 
@@ -129,4 +130,47 @@ async def test_one_sender_sends_the_fan_out_and_the_other_takes_over_when_it_die
     book = second.services.subscriptions
     await first.wait_until(lambda: book.counts()["sent"] == len(readers))  # recorded, too
     assert book.counts()["pending"] == 0
+    standin.assert_no_refusals()
+
+
+async def test_a_fan_out_of_2000_while_the_other_instance_answers_stays_within_the_limit(
+    pool: tuple[StandIn, Instance, Instance],
+) -> None:
+    standin, first, second = pool
+    await first.wait_until(lambda: first.services.election.is_sender)
+    library, book = first.services.library, first.services.subscriptions
+    topic = "dam collapse and flooding"
+    (vector,) = library.encode_queries([topic])
+    readers = range(700_000, 702_000)
+
+    def subscribe_all() -> None:  # as 2,000 /subscribe would, without 2,000 replies first
+        for chat in readers:
+            standin.chat(chat)
+            book.add(chat, Kind.TOPIC, topic, Schedule.INSTANT, vector, library.embedder.name)
+
+    await asyncio.to_thread(subscribe_all)
+    standin.pinned = 1  # the admin and everyone asking meanwhile talk to the other instance
+    summary = await second.add_article(sample_bytes("dam"), "dam.txt")
+    assert f"Subscribers to notify: {len(readers)}" in summary["text"], summary["text"]
+    await first.wait_until(lambda: book.counts()["sent"] >= 100, timeout=120)
+    # The sender goes at the bot's full pace; 150 people write to the other instance at 15 a
+    # second meanwhile. Paced apart, the two would send about 39 messages a second.
+    askers = range(800_000, 800_150)
+    for user in askers:
+        standin.send_message(user, "/help")
+        await asyncio.sleep(1 / 15)
+    for user in askers:
+        await standin.wait_for_messages(user, 1, timeout=120)
+    await first.wait_until(lambda: book.counts()["sent"] == len(readers), timeout=600)
+    await asyncio.sleep(1.5)  # a message sent twice would be in by now
+
+    assert all(len(standin.messages(u)) == 1 for u in askers)
+    counts = Counter(len(standin.messages(chat)) for chat in readers)
+    assert counts == {1: len(readers)}, counts  # every delivery sent once, none lost
+    assert all("Dam on Ostrel River" in standin.messages(c)[0]["text"] for c in readers)
+    assert book.counts()["pending"] == 0
+    answered_by_second = {index for _, index in standin.webhook_log[-len(askers) :]}
+    assert answered_by_second == {1}
+    assert standin.stats.limited == 0  # no 429: not one over Telegram's 30 a second
+    assert standin.stats.max_per_second_overall <= 30
     standin.assert_no_refusals()
