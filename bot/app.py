@@ -23,7 +23,7 @@ from bot import admin, asking, browsing, followups, subscribing
 from bot.answers import AnswerArchive
 from bot.budget import SharedPace, bot_id
 from bot.context import BotContext, Services
-from bot.delivery import kick_delivery, schedule_jobs
+from bot.delivery import schedule_jobs, take_over
 from bot.election import ELECTION_SECONDS, SenderElection
 from bot.language import LanguageCheck
 from bot.limits import ChatRateLimiter
@@ -137,7 +137,7 @@ async def campaign(context: BotContext) -> None:
     elif not took_over:
         context.application.bot_data["took_over"] = True
         await recover_deliveries(services)
-        kick_delivery(context.job_queue)
+        take_over(context.job_queue)
 
 
 async def start_polling(application: Application) -> None:
