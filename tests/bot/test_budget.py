@@ -4,10 +4,12 @@ token's, so two instances reserving at once together stay within it."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import sqlalchemy as sa
 
 from bot.budget import SharedPace, bot_id
 from bot.limits import BURST, OVERALL_PER_SECOND, ChatRateLimiter, LocalPace
@@ -86,3 +88,22 @@ async def test_the_rate_limiter_waits_out_a_hold_another_instance_saw(postgres_u
 
 def test_on_sqlite_the_pace_is_the_process_own() -> None:
     assert isinstance(ChatRateLimiter().pace, LocalPace)
+
+
+async def test_an_instance_cut_off_from_the_database_paces_alone(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    stores, (pace,) = paces(postgres_url, 1)
+    try:
+        await pace.take()  # its connection is open
+        pid = pace._connection().execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        with stores[0].read() as conn:
+            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with caplog.at_level(logging.WARNING, logger="bot.budget"):
+            for _ in range(BURST + 1):  # the message goes, paced in memory
+                await pace.take()
+        assert "paces alone" in caplog.text
+        assert caplog.text.count("paces alone") == 1  # the database is left alone meanwhile
+    finally:
+        await pace.close()
+        stores[0].close()
