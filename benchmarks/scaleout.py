@@ -164,7 +164,13 @@ async def upload(standin: StandIn, name: str, data: bytes) -> str:
         await asyncio.sleep(max(0.0, sent[-1]["date"] + 1.5 - time.time()))
     standin.send_document(ADMIN_ID, name, data, "text/plain", caption="/add")
     await standin.wait_for_messages(ADMIN_ID, len(sent) + 1, timeout=120)
-    return standin.messages(ADMIN_ID)[-1]["text"]
+    reply = standin.messages(ADMIN_ID)[len(sent)]["message_id"]
+
+    def text() -> str:  # a slow upload is first told "reading", then that message is edited
+        return next(m["text"] for m in standin.messages(ADMIN_ID) if m["message_id"] == reply)
+
+    await standin.wait_for(lambda: not text().startswith(("⏳", "Adding")), timeout=120)
+    return text()
 
 
 def sender_lock_held(url: str) -> bool:
