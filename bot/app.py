@@ -21,8 +21,9 @@ from telegram.ext import (
 
 from bot import admin, asking, browsing, followups, subscribing
 from bot.answers import AnswerArchive
+from bot.budget import SharedPace, bot_id
 from bot.context import BotContext, Services
-from bot.delivery import kick_delivery, schedule_jobs
+from bot.delivery import schedule_jobs, take_over
 from bot.election import ELECTION_SECONDS, SenderElection
 from bot.language import LanguageCheck
 from bot.limits import ChatRateLimiter
@@ -71,8 +72,12 @@ def build_application(settings: Settings, library: Library) -> Application:
     """The bot: python-telegram-bot's Application over the library, ready to poll."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    hide_secrets(settings.telegram_bot_token.get_secret_value())
+    token = settings.telegram_bot_token.get_secret_value()
+    hide_secrets(token)
     services = build_services(settings, library)
+    # Telegram's overall limit is the token's: instances on one PostgreSQL share one budget.
+    shared = library.store.dialect == "postgresql"
+    pace = SharedPace(library.store, bot_id(token)) if shared else None
 
     async def post_init(app: Application) -> None:
         await asyncio.to_thread(services.election.campaign)
@@ -100,11 +105,11 @@ def build_application(settings: Settings, library: Library) -> Application:
 
     application = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value())
+        .token(token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
-        .rate_limiter(ChatRateLimiter())
+        .rate_limiter(ChatRateLimiter(pace))
         .concurrent_updates(True)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -132,7 +137,7 @@ async def campaign(context: BotContext) -> None:
     elif not took_over:
         context.application.bot_data["took_over"] = True
         await recover_deliveries(services)
-        kick_delivery(context.job_queue)
+        take_over(context.job_queue)
 
 
 async def start_polling(application: Application) -> None:

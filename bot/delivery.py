@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 JOB_NAME = "deliver"
 DIGEST_JOB = "digest"
 BATCH = 30  # deliveries claimed at once: about a second of sending at the paced rate
+DIGEST_BATCH = 100  # subscriptions whose digests are claimed at once
 NETWORK_RETRY = 5  # seconds before deliveries are tried again when Telegram cannot be reached
 ERROR_RETRY = 30  # seconds before a run that stopped on an unexpected error is tried again
 MAX_ATTEMPTS = 5  # claims of one delivery before an unexpected error fails it for good
@@ -47,11 +48,13 @@ RECORD_RETRIES = (0.1, 0.5, 2.0)  # waits before retrying a store write that fai
 
 
 def schedule_jobs(application: Application, services: Services) -> None:
-    """The repeating delivery sweep and the daily digest."""
+    """The repeating delivery sweep and the daily digest (and the rest of a round a stopped
+    sender left unsent)."""
     jq = application.job_queue
     jq.run_repeating(deliver, interval=SWEEP_SECONDS, first=1, name=JOB_NAME)
     hour = services.settings.digest_hour_utc
     jq.run_daily(send_digests, time=dt.time(hour=hour, tzinfo=dt.UTC), name=DIGEST_JOB)
+    jq.run_once(resume_digests, when=1, name=DIGEST_JOB)
 
 
 def kick_delivery(job_queue: JobQueue | None) -> None:
@@ -145,7 +148,17 @@ async def _nothing() -> str | None:
 
 
 async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Once a day: each daily subscription gets one message with what matched since."""
+    """Once a day, on every instance: a digest round begins (what matched until now is due),
+    and the sender sends it. Recorded by all, the round survives a change of sender."""
+    services: Services = context.application.bot_data["services"]
+    await _record(services.subscriptions.begin_digest)
+    await resume_digests(context)
+
+
+async def resume_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send what the digest round under way still owes: each daily subscription gets one
+    message with what matched since its last one. Run by the daily job, at start and by a new
+    sender, which so finishes a round an old sender began."""
     services: Services = context.application.bot_data["services"]
     book = services.subscriptions
     lock: asyncio.Lock = context.application.bot_data.setdefault("digest_lock", asyncio.Lock())
@@ -154,15 +167,23 @@ async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
     async with lock:
         await _record(book.release, Schedule.DAILY)
         while True:
-            batch = await asyncio.to_thread(book.claim, Schedule.DAILY, 500, one_per_chat=False)
+            batch = await asyncio.to_thread(book.claim, Schedule.DAILY, DIGEST_BATCH)
             if not batch:
                 return
             by_sub: dict[int, list[Delivery]] = {}
             for d in batch:
                 by_sub.setdefault(d.subscription.id, []).append(d)
             parcels = [_digest(services, ds) for ds in by_sub.values()]
-            if not await _send_all(context, parcels, send_digests, DIGEST_JOB):
+            if not await _send_all(context, parcels, resume_digests, DIGEST_JOB):
                 return
+
+
+def take_over(job_queue: JobQueue | None) -> None:
+    """A new sender sends what waits now: instant deliveries, and what is left of a digest
+    round that the last sender began and did not finish."""
+    kick_delivery(job_queue)
+    if job_queue is not None:
+        job_queue.run_once(resume_digests, when=0, name=DIGEST_JOB)
 
 
 def _digest(services: Services, deliveries: list[Delivery]) -> Parcel:

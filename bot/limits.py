@@ -1,5 +1,10 @@
 """What the bot may send to Telegram and when: its limits, paced before Telegram refuses.
 
+Telegram counts the overall limit per bot token, not per process: the overall pace is a seam
+(`Pace`). One process (SQLite: one machine) paces in memory (`LocalPace`); several instances
+on one PostgreSQL share one budget in the database (bot.budget.SharedPace). The per-chat and
+per-group pacing stays in each process.
+
 One policy for all of Telegram's refusals for flooding (429, RetryAfter): the rate limiter
 waits the `retry_after` Telegram gives, holding every other call meanwhile, and tries again up
 to `MAX_RETRIES` times; a call refused even then reaches its caller, which puts the message
@@ -11,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from aiolimiter import AsyncLimiter
 from telegram.error import RetryAfter
@@ -43,20 +48,50 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     return retry.total_seconds() if isinstance(retry, dt.timedelta) else float(retry)
 
 
-class ChatRateLimiter(AIORateLimiter):
-    """python-telegram-bot's limiter (overall and per group) plus one message a second to each
-    chat: a chat getting many messages at once (an admin's bulk upload, several deliveries)
-    waits its turn instead of drawing 429s, which would pause every other chat's messages too.
-    The one per-chat pacer of the bot: replies and deliveries alike go through it."""
+class Pace(Protocol):
+    """The overall pace of the bot's messages: `take` returns when the next one may leave."""
 
-    def __init__(self) -> None:
+    async def take(self) -> None: ...
+
+    async def hold(self, seconds: float) -> None:
+        """Telegram refused a message for flooding: no message leaves for `seconds`."""
+
+    async def close(self) -> None: ...
+
+
+class LocalPace:
+    """The overall pace of one process: aiolimiter's leaky bucket, BURST at once, then draining
+    at OVERALL_PER_SECOND - BURST a second."""
+
+    def __init__(self, per_second: int = OVERALL_PER_SECOND, burst: int = BURST) -> None:
+        self._limiter = AsyncLimiter(max_rate=burst, time_period=burst / (per_second - burst))
+
+    async def take(self) -> None:
+        await self._limiter.acquire()
+
+    async def hold(self, seconds: float) -> None:
+        """Nothing to do: the rate limiter already holds every call of this process."""
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+class ChatRateLimiter(AIORateLimiter):
+    """python-telegram-bot's limiter (per group, and its retries after a 429) plus one message a
+    second to each chat: a chat getting many messages at once (an admin's bulk upload, several
+    deliveries) waits its turn instead of drawing 429s, which would pause every other chat's
+    messages too.
+    The one per-chat pacer of the bot: replies and deliveries alike go through it. Every call
+    to a chat also takes its turn from the overall `pace` (in memory unless one is given)."""
+
+    def __init__(self, pace: Pace | None = None) -> None:
         super().__init__(
-            overall_max_rate=BURST,
-            overall_time_period=BURST / (OVERALL_PER_SECOND - BURST),
+            overall_max_rate=0,  # the overall limit is the pace's, taken in `_paced`
             group_max_rate=BURST,
             group_time_period=60 * BURST / (GROUP_PER_MINUTE - BURST),
             max_retries=MAX_RETRIES,
         )
+        self.pace: Pace = pace or LocalPace()
         self._chats: dict[int | str, AsyncLimiter] = {}
         self.pending = 0  # requests waiting for their turn or on their way
 
@@ -69,8 +104,9 @@ class ChatRateLimiter(AIORateLimiter):
         self, callback, args, kwargs, endpoint, data, rate_limit_args
     ):
         chat_id = data.get("chat_id")
-        if endpoint in CHAT_PACED and chat_id is not None:
-            callback = _paced(callback, self._chat_limiter(chat_id))
+        if chat_id is not None:  # what python-telegram-bot counts against the overall limit
+            chat = self._chat_limiter(chat_id) if endpoint in CHAT_PACED else None
+            callback = _paced(callback, self.pace, chat)
         self.pending += 1
         try:
             return await super().process_request(
@@ -78,6 +114,9 @@ class ChatRateLimiter(AIORateLimiter):
             )
         finally:
             self.pending -= 1
+
+    async def shutdown(self) -> None:
+        await self.pace.close()
 
     def _chat_limiter(self, chat_id: int | str) -> AsyncLimiter:
         if len(self._chats) > 512:  # forget chats whose limit is all unused again
@@ -89,12 +128,23 @@ class ChatRateLimiter(AIORateLimiter):
         return self._chats[chat_id]
 
 
-def _paced(call: Callable[..., Awaitable[Any]], limiter: AsyncLimiter) -> Callable[..., Any]:
-    """The request, sent when the chat's limiter allows: paced last, after the overall limit
-    and any pause for a 429, which would otherwise release a chat's queued messages at once."""
+def _paced(
+    call: Callable[..., Awaitable[Any]], pace: Pace, chat: AsyncLimiter | None
+) -> Callable[..., Any]:
+    """The request, sent when the overall pace and then the chat's limiter allow: paced after
+    any pause for a 429 (which would otherwise release the queued messages at once), the chat
+    last (a chat's turn taken before a wait for the overall pace could come too close to its
+    next one). A 429 holds the pace: shared, it holds every instance."""
 
     async def paced(*args: Any, **kwargs: Any) -> Any:
-        async with limiter:
-            return await call(*args, **kwargs)
+        await pace.take()
+        try:
+            if chat is None:
+                return await call(*args, **kwargs)
+            async with chat:
+                return await call(*args, **kwargs)
+        except RetryAfter as exc:
+            await pace.hold(retry_after_seconds(exc))
+            raise
 
     return paced

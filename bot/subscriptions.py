@@ -326,11 +326,23 @@ class SubscriptionBook:
             )
         return cur.rowcount
 
-    def claim(
-        self, schedule: Schedule, limit: int = 100, *, one_per_chat: bool = True
-    ) -> list[Delivery]:
-        """Take the oldest pending deliveries of unpaused chats and mark them as being sent;
-        with `one_per_chat`, at most one for each chat.
+    def begin_digest(self, at: str | None = None) -> None:
+        """A digest round begins: the daily deliveries queued until `at` (now) are due."""
+        with self.store.transaction() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE digest_round SET due_through = :at WHERE id = 1"
+                    " AND (due_through IS NULL OR due_through < :at)"
+                ),
+                {"at": at or now()},
+            )
+
+    def claim(self, schedule: Schedule, limit: int = 100) -> list[Delivery]:
+        """Take pending deliveries of unpaused chats and mark them as being sent.
+
+        Instant: the oldest `limit`, at most one for each chat. Daily: every delivery due in
+        the digest round of the oldest `limit` subscriptions that have any, so that each
+        subscription's digest is one message.
 
         On PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED: two senders claiming at
         once take different deliveries, and neither waits for the other."""
@@ -340,13 +352,17 @@ class SubscriptionBook:
             " WHERE d.state = 'pending' AND coalesce(s.schedule, 'instant') = :schedule"
             " AND coalesce(s.chat_id, d.chat_id) NOT IN (SELECT chat_id FROM paused_chats)"
         )
-        if one_per_chat:
+        if schedule is Schedule.INSTANT:
             chosen = (
                 f"SELECT min(d.id) {pending} GROUP BY coalesce(s.chat_id, d.chat_id)"
                 " ORDER BY 1 LIMIT :limit"
             )
         else:
-            chosen = f"SELECT d.id {pending} ORDER BY d.id LIMIT :limit"
+            pending += " AND d.queued_at <= (SELECT due_through FROM digest_round WHERE id = 1)"
+            chosen = (
+                f"SELECT d.id {pending} AND d.subscription_id IN (SELECT d.subscription_id"
+                f" {pending} GROUP BY d.subscription_id ORDER BY min(d.id) LIMIT :limit)"
+            )
         # The state is checked again on the locked row: another sender may have just taken it.
         lock = " FOR UPDATE OF d SKIP LOCKED" if self.store.dialect == "postgresql" else ""
         with self.store.transaction() as conn:

@@ -38,3 +38,37 @@ def test_the_migration_keeps_queued_deliveries_and_adds_follow_ups(database: str
     assert book.release() == 2
     book.pause(9, "blocked")
     assert [d.chat_id for d in book.claim(Schedule.INSTANT)] == [7]
+
+
+def test_a_digest_round_claims_whole_subscriptions_queued_before_it_began(
+    database: str | Path,
+) -> None:
+    with Store(database) as store:
+        book = SubscriptionBook(store)
+        floods = book.add(7, Kind.TOPIC, "floods", Schedule.DAILY)
+        strikes = book.add(8, Kind.TOPIC, "strikes", Schedule.DAILY)
+        book.queue([(floods.id, "a1", [1]), (strikes.id, "a2", [2]), (floods.id, "a3", [3])])
+        assert book.claim(Schedule.DAILY) == []  # no round has begun
+        book.begin_digest("2999-01-01T08:00:00+00:00")
+        book.begin_digest("2000-01-01T08:00:00+00:00")  # an instance that is late: no change
+        # One subscription at a time: both of its deliveries, though one was queued last.
+        first = book.claim(Schedule.DAILY, limit=1)
+        assert sorted(d.article_id for d in first) == ["a1", "a3"]
+        assert {d.subscription.id for d in first} == {floods.id}
+        (second,) = book.claim(Schedule.DAILY, limit=1)
+        assert second.article_id == "a2"
+        book.finish([d.id for d in [*first, second]])
+
+        book.begin_digest("2000-01-01T08:00:00+00:00")
+        later = "2999-01-01T09:00:00+00:00"  # queued after the round began: the next one's
+        with store.transaction() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO deliveries (subscription_id, article_id, passage_ids, queued_at)"
+                    " VALUES (:sub, 'a4', '[4]', :at)"
+                ),
+                {"sub": floods.id, "at": later},
+            )
+        assert book.claim(Schedule.DAILY) == []
+        book.begin_digest("2999-01-02T08:00:00+00:00")
+        assert [d.article_id for d in book.claim(Schedule.DAILY)] == ["a4"]

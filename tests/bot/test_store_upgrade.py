@@ -23,7 +23,7 @@ from retrieval.library import STORE_FILE, Library
 
 # The store of a data directory as the hand-written sqlite3 store left it, dumped as SQL.
 OLD_STORE = Path(__file__).resolve().parents[1] / "data" / "store_v1.sql"
-HEADS = {"corpus": "corpus_0003", "bot": "bot_0005"}
+HEADS = {"corpus": "corpus_0003", "bot": "bot_0007"}
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_db_upgrade_names_each_chain_at_its_head(
         monkeypatch.setenv("BRIEFBOT_DATABASE_URL", database)
     assert main(["db", "upgrade"]) == 0
     out = capsys.readouterr().out
-    assert "corpus at corpus_0003, bot at bot_0005" in out
+    assert "corpus at corpus_0003, bot at bot_0007" in out
     if not isinstance(database, Path):
         assert ":***@" in out and ":briefbot@" not in out  # the password is never printed
 
