@@ -9,6 +9,7 @@ through `retry_after_seconds` everywhere.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -31,6 +32,13 @@ BURST = 4
 OVERALL_PER_SECOND = int(TELEGRAM_PER_SECOND * HEADROOM)  # 24
 GROUP_PER_MINUTE = int(TELEGRAM_PER_GROUP_MINUTE * HEADROOM)  # 16
 MAX_RETRIES = 3
+# Calls at most between taking their overall token and Telegram's answer. On a busy machine a
+# call can spend seconds in the HTTP client after the limiter let it go (each step waits for
+# the event loop, which the worker threads keep from the interpreter), so calls let go a second
+# apart could reach Telegram together. A call takes its token only once it holds one of these
+# slots: any second on the wire carries the 24 let go in it and at most the 6 let go before it,
+# Telegram's 30.
+IN_FLIGHT = TELEGRAM_PER_SECOND - OVERALL_PER_SECOND  # 6
 # Calls that put a message in a chat: Telegram allows about one a second to one chat; we send
 # one every 1.25 s (80 % again: two sends paced exactly a second apart can arrive closer).
 CHAT_INTERVAL = 1 / HEADROOM
@@ -44,19 +52,21 @@ def retry_after_seconds(exc: RetryAfter) -> float:
 
 
 class ChatRateLimiter(AIORateLimiter):
-    """python-telegram-bot's limiter (overall and per group) plus one message a second to each
-    chat: a chat getting many messages at once (an admin's bulk upload, several deliveries)
+    """python-telegram-bot's limiter (per group, and its RetryAfter pause) plus one message a
+    second to each chat and the overall limit taken last, with IN_FLIGHT calls on their way at
+    most: a chat getting many messages at once (an admin's bulk upload, several deliveries)
     waits its turn instead of drawing 429s, which would pause every other chat's messages too.
     The one per-chat pacer of the bot: replies and deliveries alike go through it."""
 
     def __init__(self) -> None:
         super().__init__(
-            overall_max_rate=BURST,
-            overall_time_period=BURST / (OVERALL_PER_SECOND - BURST),
+            overall_max_rate=0,  # taken in `_paced`, after the chat's turn and a free slot
             group_max_rate=BURST,
             group_time_period=60 * BURST / (GROUP_PER_MINUTE - BURST),
             max_retries=MAX_RETRIES,
         )
+        self._overall = AsyncLimiter(BURST, BURST / (OVERALL_PER_SECOND - BURST))
+        self._in_flight = asyncio.Semaphore(IN_FLIGHT)
         self._chats: dict[int | str, AsyncLimiter] = {}
         self.pending = 0  # requests waiting for their turn or on their way
 
@@ -69,8 +79,9 @@ class ChatRateLimiter(AIORateLimiter):
         self, callback, args, kwargs, endpoint, data, rate_limit_args
     ):
         chat_id = data.get("chat_id")
-        if endpoint in CHAT_PACED and chat_id is not None:
-            callback = _paced(callback, self._chat_limiter(chat_id))
+        if chat_id is not None:  # what Telegram counts against the overall limit
+            chat = self._chat_limiter(chat_id) if endpoint in CHAT_PACED else None
+            callback = _paced(callback, chat, self._in_flight, self._overall)
         self.pending += 1
         try:
             return await super().process_request(
@@ -89,12 +100,20 @@ class ChatRateLimiter(AIORateLimiter):
         return self._chats[chat_id]
 
 
-def _paced(call: Callable[..., Awaitable[Any]], limiter: AsyncLimiter) -> Callable[..., Any]:
-    """The request, sent when the chat's limiter allows: paced last, after the overall limit
-    and any pause for a 429, which would otherwise release a chat's queued messages at once."""
+def _paced(
+    call: Callable[..., Awaitable[Any]],
+    chat: AsyncLimiter | None,
+    in_flight: asyncio.Semaphore,
+    overall: AsyncLimiter,
+) -> Callable[..., Any]:
+    """The request, sent in the chat's turn, with a slot free and within the overall limit:
+    paced after any pause for a 429, which would otherwise release queued messages at once."""
 
     async def paced(*args: Any, **kwargs: Any) -> Any:
-        async with limiter:
+        if chat is not None:
+            await chat.acquire()
+        async with in_flight:
+            await overall.acquire()
             return await call(*args, **kwargs)
 
     return paced
