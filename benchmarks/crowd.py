@@ -6,7 +6,8 @@ Bot API stand-in: latency percentiles and the longest event-loop stall.
 Each user sends one question about an article already in the corpus, all at the same moment,
 while the admin's 50 uploads (caption /add) arrive among them. Latency is from the question
 reaching the stand-in to the stand-in accepting the answer. A watchdog coroutine sleeps 10 ms
-and records how late it wakes (the stand-in shares the event loop, as in the tests). By default
+and records how late the bot's event loop wakes it (the stand-in serves from its own thread,
+as in the tests). By default
 the stand-in enforces Telegram's limits (30 messages a second overall, one a second to a chat),
 so latency is mostly the queue for the overall limit (one call a question: "typing" is sent
 only for an answer slower than 0.5 s); --no-limits switches the stand-in's limits off (the bot's own

@@ -14,6 +14,7 @@ through `retry_after_seconds` everywhere.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
@@ -36,6 +37,13 @@ BURST = 4
 OVERALL_PER_SECOND = int(TELEGRAM_PER_SECOND * HEADROOM)  # 24
 GROUP_PER_MINUTE = int(TELEGRAM_PER_GROUP_MINUTE * HEADROOM)  # 16
 MAX_RETRIES = 3
+# Calls at most between taking their overall token and Telegram's answer. On a busy machine a
+# call can spend seconds in the HTTP client after the limiter let it go (each step waits for
+# the event loop, which the worker threads keep from the interpreter), so calls let go a second
+# apart could reach Telegram together. A call takes its token only once it holds one of these
+# slots: any second on the wire carries the 24 let go in it and at most the 6 let go before it,
+# Telegram's 30.
+IN_FLIGHT = TELEGRAM_PER_SECOND - OVERALL_PER_SECOND  # 6
 # Calls that put a message in a chat: Telegram allows about one a second to one chat; we send
 # one every 1.25 s (80 % again: two sends paced exactly a second apart can arrive closer).
 CHAT_INTERVAL = 1 / HEADROOM
@@ -80,18 +88,19 @@ class ChatRateLimiter(AIORateLimiter):
     """python-telegram-bot's limiter (per group, and its retries after a 429) plus one message a
     second to each chat: a chat getting many messages at once (an admin's bulk upload, several
     deliveries) waits its turn instead of drawing 429s, which would pause every other chat's
-    messages too.
-    The one per-chat pacer of the bot: replies and deliveries alike go through it. Every call
-    to a chat also takes its turn from the overall `pace` (in memory unless one is given)."""
+    messages too. Every call to a chat then takes one of IN_FLIGHT slots and its turn from the
+    overall `pace` (in memory unless one is given).
+    The one per-chat pacer of the bot: replies and deliveries alike go through it."""
 
     def __init__(self, pace: Pace | None = None) -> None:
         super().__init__(
-            overall_max_rate=0,  # the overall limit is the pace's, taken in `_paced`
+            overall_max_rate=0,  # the pace's, taken in `_paced` after the chat's turn and a slot
             group_max_rate=BURST,
             group_time_period=60 * BURST / (GROUP_PER_MINUTE - BURST),
             max_retries=MAX_RETRIES,
         )
         self.pace: Pace = pace or LocalPace()
+        self._in_flight = asyncio.Semaphore(IN_FLIGHT)
         self._chats: dict[int | str, AsyncLimiter] = {}
         self.pending = 0  # requests waiting for their turn or on their way
 
@@ -104,9 +113,9 @@ class ChatRateLimiter(AIORateLimiter):
         self, callback, args, kwargs, endpoint, data, rate_limit_args
     ):
         chat_id = data.get("chat_id")
-        if chat_id is not None:  # what python-telegram-bot counts against the overall limit
+        if chat_id is not None:  # what Telegram counts against the overall limit
             chat = self._chat_limiter(chat_id) if endpoint in CHAT_PACED else None
-            callback = _paced(callback, self.pace, chat)
+            callback = _paced(callback, self.pace, chat, self._in_flight)
         self.pending += 1
         try:
             return await super().process_request(
@@ -129,22 +138,25 @@ class ChatRateLimiter(AIORateLimiter):
 
 
 def _paced(
-    call: Callable[..., Awaitable[Any]], pace: Pace, chat: AsyncLimiter | None
+    call: Callable[..., Awaitable[Any]],
+    pace: Pace,
+    chat: AsyncLimiter | None,
+    in_flight: asyncio.Semaphore,
 ) -> Callable[..., Any]:
-    """The request, sent when the overall pace and then the chat's limiter allow: paced after
-    any pause for a 429 (which would otherwise release the queued messages at once), the chat
-    last (a chat's turn taken before a wait for the overall pace could come too close to its
-    next one). A 429 holds the pace: shared, it holds every instance."""
+    """The request, sent in the chat's turn, with a slot free and then within the overall
+    pace, taken last so that it is close to the wire: paced after any pause for a 429 (which
+    would otherwise release the queued messages at once). A 429 holds the pace: shared, it
+    holds every instance."""
 
     async def paced(*args: Any, **kwargs: Any) -> Any:
-        await pace.take()
-        try:
-            if chat is None:
+        if chat is not None:
+            await chat.acquire()
+        async with in_flight:
+            await pace.take()
+            try:
                 return await call(*args, **kwargs)
-            async with chat:
-                return await call(*args, **kwargs)
-        except RetryAfter as exc:
-            await pace.hold(retry_after_seconds(exc))
-            raise
+            except RetryAfter as exc:
+                await pace.hold(retry_after_seconds(exc))
+                raise
 
     return paced

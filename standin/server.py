@@ -13,21 +13,30 @@ and a test plays users through ``send_message``, ``send_document``, ``press_butt
 ``inline_query``, then inspects ``messages(chat_id)``, ``callback_answers`` and
 ``refusals`` (every call Telegram would have refused, so a fixture can fail the test
 that caused it).
+
+``StandIn(own_thread=True)`` serves from a thread with its own event loop. Sharing the bot's
+loop, the stand-in reads a request only when the loop gets to it: after a stall of the bot's
+loop (or of the machine), requests the bot sent a second apart are read, and counted against
+the rate limits, within a few milliseconds, a burst the bot never sent. In its own thread it
+reads them as they arrive. The player API stays the same: its calls run on the server's loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import copy
+import functools
 import logging
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from aiohttp import web
 
@@ -45,6 +54,34 @@ logger = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{5,32}")
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _on_server_loop(
+    method: Callable[Concatenate[StandIn, _P], _R],
+) -> Callable[Concatenate[StandIn, _P], _R]:
+    """A player call, run on the loop that serves the bot: the world it changes is the one
+    that loop's handlers read, and the long polls it wakes wait on that loop."""
+
+    @functools.wraps(method)
+    def call(self: StandIn, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        loop = self._foreign_loop()
+        if loop is None:
+            return method(self, *args, **kwargs)
+        done: concurrent.futures.Future[_R] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                done.set_result(method(self, *args, **kwargs))
+            except BaseException as exc:  # handed to the caller
+                done.set_exception(exc)
+
+        loop.call_soon_threadsafe(run)
+        return done.result()
+
+    return call
+
 
 @dataclass
 class Refusal:
@@ -61,7 +98,8 @@ class StandIn:
 
     ``spec_path`` enables validation against ``api.json``; without it only the
     text, HTML, keyboard and rate rules apply. Rate limits can be switched off or tuned
-    (``clock`` lets tests drive time).
+    (``clock`` lets tests drive time). ``own_thread`` serves from a thread with its own event
+    loop (see the module's docstring); such a stand-in is started once.
     """
 
     def __init__(
@@ -78,7 +116,11 @@ class StandIn:
         chat_burst: int = 3,
         group_per_minute: int = 20,
         clock: Callable[[], float] = time.monotonic,
+        own_thread: bool = False,
     ):
+        self.own_thread = own_thread
+        self._thread: threading.Thread | None = None
+        self._thread_loop: asyncio.AbstractEventLoop | None = None
         self.spec = Spec.load(spec_path) if spec_path is not None else None
         if token is None:
             token = f"{bot_id}:AA{secrets.token_urlsafe(24)}"
@@ -109,6 +151,40 @@ class StandIn:
 
     async def start(self, port: int = 0) -> None:
         """Serve on 127.0.0.1 (``port=0``: a free port, then read ``.port``)."""
+        if not self.own_thread:
+            await self._serve(port)
+            return
+        if self._thread is not None:
+            raise StandInError("a stand-in in its own thread is started once")
+        ready: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._thread = threading.Thread(
+            target=asyncio.run,
+            args=(self._serve_in_thread(port, ready),),
+            name="standin",
+            daemon=True,  # a test that never stops it does not hold the interpreter open
+        )
+        self._thread.start()
+        await asyncio.wrap_future(ready)
+
+    async def _serve_in_thread(self, port: int, ready: concurrent.futures.Future[None]) -> None:
+        try:
+            await self._serve(port)
+        except BaseException as exc:
+            ready.set_exception(exc)
+            return
+        self._thread_loop = asyncio.get_running_loop()
+        ready.set_result(None)
+        await self._closing.wait()
+        await self._shutdown()
+
+    def _foreign_loop(self) -> asyncio.AbstractEventLoop | None:
+        """The server's loop when the caller runs on another thread, else None."""
+        loop = self._thread_loop
+        if loop is None or threading.current_thread() is self._thread:
+            return None
+        return loop
+
+    async def _serve(self, port: int) -> None:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file)
@@ -121,6 +197,15 @@ class StandIn:
 
     async def stop(self) -> None:
         """Release long polls and stop serving."""
+        if self._thread is None:
+            await self._shutdown()
+            return
+        loop, self._thread_loop = self._thread_loop, None  # from now on, calls run here
+        if loop is not None:
+            loop.call_soon_threadsafe(self._closing.set)
+        await asyncio.to_thread(self._thread.join)
+
+    async def _shutdown(self) -> None:
         self._closing.set()
         if self._pusher is not None:
             self._pusher.cancel()
@@ -150,6 +235,7 @@ class StandIn:
 
     # -- webhooks ---------------------------------------------------------------------------
 
+    @_on_server_loop
     def balance_webhook(self, targets: list[str]) -> None:
         """Deliver updates by webhook, as Telegram does once the bot set one, to these local
         URLs in turn: the load balancer in front of several bot instances. Updates go one
@@ -245,6 +331,7 @@ class StandIn:
 
     # -- the player: users doing things --------------------------------------------------
 
+    @_on_server_loop
     def user(
         self,
         user_id: int,
@@ -265,6 +352,7 @@ class StandIn:
         self.world.users[user_id] = user
         return user
 
+    @_on_server_loop
     def chat(self, chat_id: int, chat_type: str = "private", title: str | None = None) -> Chat:
         """Register a chat (a group needs a title; one is made up if absent)."""
         chat = self.world.chats.get(chat_id)
@@ -286,6 +374,7 @@ class StandIn:
             chat.first_name, chat.username = user.first_name, user.username
         return chat
 
+    @_on_server_loop
     def send_message(
         self,
         user_id: int,
@@ -313,6 +402,7 @@ class StandIn:
         )
         return self.world.push_update("message", copy.deepcopy(message))
 
+    @_on_server_loop
     def send_document(
         self,
         user_id: int,
@@ -344,6 +434,7 @@ class StandIn:
         )
         return self.world.push_update("message", copy.deepcopy(message))
 
+    @_on_server_loop
     def press_button(
         self, user_id: int, message: dict[str, Any], callback_data: str, *, forged: bool = False
     ) -> dict[str, Any]:
@@ -369,6 +460,7 @@ class StandIn:
         }
         return self.world.push_update("callback_query", query)
 
+    @_on_server_loop
     def inline_query(self, user_id: int, query: str, offset: str = "") -> dict[str, Any]:
         """A user types ``@botname query`` in some chat."""
         user = self.user(user_id)
@@ -383,13 +475,16 @@ class StandIn:
         }
         return self.world.push_update("inline_query", payload)
 
+    @_on_server_loop
     def block(self, user_id: int) -> None:
         """The user blocks the bot: sends to their chat fail with 403."""
         self.api.blocked.add(user_id)
 
+    @_on_server_loop
     def unblock(self, user_id: int) -> None:
         self.api.blocked.discard(user_id)
 
+    @_on_server_loop
     def lose_reply(self, chat_id: int, times: int = 1) -> None:
         """The next `times` messages to the chat are delivered, but Telegram's answer is lost
         on the way back (the bot sees a dropped connection): the case where a bot cannot know
@@ -403,6 +498,7 @@ class StandIn:
         self._lost_replies[chat_id] -= 1  # type: ignore[index]
         return True
 
+    @_on_server_loop
     def migrate(self, group_id: int, supergroup_id: int) -> None:
         """The group becomes a supergroup: sends to its old id fail with 400 and the new id
         (``parameters.migrate_to_chat_id``), as Telegram answers them."""
@@ -412,6 +508,7 @@ class StandIn:
 
     # -- what the bot did --------------------------------------------------------------
 
+    @_on_server_loop
     def messages(self, chat_id: int) -> list[dict[str, Any]]:
         """The bot's messages in ``chat_id`` as they stand now (edits applied, deletions gone)."""
         return [
@@ -449,7 +546,12 @@ class StandIn:
         return list(self.world.updates)
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-        """Wait until ``predicate()`` holds after some send/edit/delete; TimeoutError if not."""
+        """Wait until ``predicate()`` holds after some send/edit/delete; TimeoutError if not.
+        The predicate runs on the server's loop."""
+        if (loop := self._foreign_loop()) is not None:
+            waiting = asyncio.run_coroutine_threadsafe(self.wait_for(predicate, timeout), loop)
+            await asyncio.wrap_future(waiting)
+            return
         deadline = asyncio.get_running_loop().time() + timeout
         while not predicate():
             left = deadline - asyncio.get_running_loop().time()
@@ -481,6 +583,7 @@ class StandIn:
             )
             raise AssertionError(f"the stand-in refused {len(bad)} call(s):\n{lines}")
 
+    @_on_server_loop
     def clear_refusals(self) -> None:
         self.refusals.clear()
 

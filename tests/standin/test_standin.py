@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -385,6 +387,33 @@ async def test_rate_limit_overall_and_group() -> None:
         assert server.stats.max_per_minute_by_chat[-100] == 4
         assert {r.error_code for r in server.refusals} == {429}
         server.assert_no_refusals(allow_codes=[429])
+
+
+async def test_own_thread_serves_while_the_callers_loop_is_held() -> None:
+    """In its own thread the stand-in answers a call while the loop that started it is held,
+    as the bot's loop is in a stall; the player API and its waits work from that loop."""
+    async with StandIn(spec_path=spec_or_none(), own_thread=True) as server:
+        url = f"{server.base_url}{server.token}/sendMessage"
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            sent = pool.submit(
+                httpx.post, url, json={"chat_id": USER, "text": "held"}, timeout=LONG_POLL
+            )
+            reply = sent.result(timeout=LONG_POLL)  # holds this loop until answered
+        assert reply.json()["result"]["text"] == "held"
+        async with telegram.Bot(server.token, base_url=server.base_url) as real_bot:
+            poll = asyncio.create_task(real_bot.get_updates(timeout=LONG_POLL))
+            await asyncio.sleep(0.5)  # the long poll is waiting on the server's loop
+            server.send_message(USER, "hello")
+            (update,) = await poll
+            assert update.message.text == "hello"
+            await real_bot.send_message(USER, "answer", reply_to_message_id=2)
+        held, answer = await server.wait_for_messages(USER, 2, timeout=LONG_POLL)
+        assert (held["text"], answer["text"]) == ("held", "answer")
+        assert answer["reply_to_message"]["text"] == "hello"
+        with pytest.raises(StandInError):
+            server.press_button(USER, answer, "no such button")  # raised in the caller
+        server.assert_no_refusals()
+    assert "standin" not in {thread.name for thread in threading.enumerate()}
 
 
 def test_rate_limiter_burst_then_one_per_second() -> None:
