@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -538,13 +539,7 @@ class Library:
     def analyze(self, question: str) -> Query:
         """Question analysis against this corpus's speakers (retrieval.query)."""
         text = " ".join(question.split())
-        lemmas = [
-            t.lemma_.lower()
-            for doc in nlp_pipeline(self.nlp_model).parse([text[:500]])
-            for t in doc
-            if t.pos_ in ("VERB", "NOUN")
-        ] if text else []  # fmt: skip
-        return analyze(text, self._speaker_index(), lemmas)
+        return analyze(text, self._speaker_index(), _lemmas(self.nlp_model, text))
 
     def answer(
         self,
@@ -632,12 +627,16 @@ class Library:
         is about it (the ranker's topic model, calibrated on held-out stories); an empty list
         means the article does not match the topic."""
         ranker = ranker or self.ranker
-        out = []
-        for found in self.topic_candidates(article_id, topics):
+        # Many subscribers share a topic: each distinct one is matched once.
+        distinct = list({topic: (topic, vector) for topic, vector in topics}.values())
+        matched: dict[str, list[Result]] = {}
+        for (topic, _), found in zip(
+            distinct, self.topic_candidates(article_id, distinct), strict=True
+        ):
             chosen = None if found is None else match(found, ranker, self.tuning.limits)
             results = [] if chosen is None else self._results(chosen.groups)
-            out.append(self.with_standings(results[:limit]))
-        return out
+            matched[topic] = self.with_standings(results[:limit])
+        return [list(matched[topic]) for topic, _ in topics]
 
     def topic_candidates(
         self, article_id: str, topics: list[tuple[str, np.ndarray]]
@@ -648,6 +647,8 @@ class Library:
         passages = {p.id: p for p in article.passages if p.id is not None}
         article_terms = terms(article.text)
         headline = self._encode([article.title])[0]
+        ids, vectors = self.store.vectors(sorted(passages))
+        vec_of = dict(zip(ids.tolist(), vectors, strict=True))
         out: list[Candidates | None] = []
         for topic, vector in topics:
             query = self.analyze(topic)
@@ -659,7 +660,7 @@ class Library:
             if query.speaker is not None and query.topic_terms:
                 topic_vector = self._encode([" ".join(query.topic_terms)])[0]
             found = self._candidates(
-                query, vector, passages, lexical, lambda _: article_terms, topic_vector
+                query, vector, passages, lexical, lambda _: article_terms, topic_vector, vec_of
             )
             found.headline = float(headline @ vector)
             out.append(found)
@@ -696,9 +697,11 @@ class Library:
         lexical: list[tuple[int, float]],
         article_terms: Callable[[str], set[str]],
         topic_vector: np.ndarray | None = None,
+        vec_of: dict[int, np.ndarray] | None = None,
     ) -> Candidates:
-        ids, vectors = self.store.vectors(sorted(passages))
-        vec_of = dict(zip(ids.tolist(), vectors, strict=True))
+        if vec_of is None:
+            ids, vectors = self.store.vectors(sorted(passages))
+            vec_of = dict(zip(ids.tolist(), vectors, strict=True))
         top = max((score for _, score in lexical), default=0.0)
         bm25 = {pid: score / top for pid, score in lexical} if top > 0 else {}
         items = [
@@ -734,6 +737,16 @@ def _across_processes(data_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@lru_cache(maxsize=4096)
+def _lemmas(nlp_model: str | None, text: str) -> tuple[str, ...]:
+    """The verbs and nouns of a question, lemmatised (kept: every new article is matched
+    against every subscription's topic)."""
+    if not text:
+        return ()
+    docs = nlp_pipeline(nlp_model).parse([text[:500]])
+    return tuple(t.lemma_.lower() for doc in docs for t in doc if t.pos_ in ("VERB", "NOUN"))
 
 
 def _speaker_roles(pairs: Iterable[tuple[str, str | None]]) -> dict[str, str]:
