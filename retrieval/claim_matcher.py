@@ -159,7 +159,7 @@ class ClaimMatcher:
     ) -> list[tuple[Claim, Passage, Verdict]]:
         """Every (claim, passage) pair of one story, with its verdict (unrelated ones left out)."""
         freq, n = self.frequencies()
-        out: list[tuple[Claim, Passage, Verdict]] = []
+        compared: list[tuple[_Side, Claim, list[Passage]]] = []
         for side in sides:
             eligible = [p for p in side.article.passages
                         if p.status in SETTLING or p.status is Status.UNCONFIRMED]  # fmt: skip
@@ -171,16 +171,26 @@ class ClaimMatcher:
                     continue
                 newer = _earlier(claim.stated_on, side.article.published, strict=True)
                 candidates = [p for p in eligible if p.status is Status.UNCONFIRMED or newer]
-                if not candidates:
-                    continue
-                target = self._embed([f.core(claim.text)])[0]
-                for p in candidates:
-                    similarity = float(np.max(self._embed(_views(p)) @ target))
-                    verdict = self.judge(claim, p, side, similarity, freq, n)
-                    # A restatement is automatic or nothing: below the threshold the passage
-                    # is a claim of its own (suggestions are for settlements only).
-                    if verdict is not None and (verdict.kind.settles or verdict.state.counts):
-                        out.append((claim, p, verdict))
+                if candidates:
+                    compared.append((side, claim, candidates))
+        # Every text the pairs compare, embedded in one call: the model's cost per call
+        # dwarfs that of a few short texts.
+        texts = []
+        for _, claim, candidates in compared:
+            texts.append(f.core(claim.text))
+            texts.extend(v for p in candidates for v in _views(p))
+        vectors = dict(zip(texts, self._embed(texts), strict=True))
+        out: list[tuple[Claim, Passage, Verdict]] = []
+        for side, claim, candidates in compared:
+            target = vectors[f.core(claim.text)]
+            for p in candidates:
+                views = np.stack([vectors[v] for v in _views(p)])
+                similarity = float(np.max(views @ target))
+                verdict = self.judge(claim, p, side, similarity, freq, n)
+                # A restatement is automatic or nothing: below the threshold the passage
+                # is a claim of its own (suggestions are for settlements only).
+                if verdict is not None and (verdict.kind.settles or verdict.state.counts):
+                    out.append((claim, p, verdict))
         return out
 
     def judge(
@@ -297,6 +307,8 @@ class ClaimMatcher:
         return self._sides.get(claim.article_id)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         if missing:
             for text, vec in zip(missing, self.encode(missing), strict=True):
