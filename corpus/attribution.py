@@ -190,9 +190,12 @@ class Attributor:
         # A parse tree is one sentence, so matching sentence by sentence finds the same; the
         # matcher's cost grows with the square of what it is given. Lemmas are set on verbs
         # and nouns only (corpus.nlp): a sentence with neither has no speech predicate, and
-        # spaCy's matcher refuses one without lemmas.
+        # spaCy's matcher refuses one without lemmas. Every pattern starts from a speech
+        # verb or "according": a sentence without one is not given to the matcher at all.
         for sent in doc.sents:
             if len(sent) > MAX_SENTENCE_TOKENS or not any(t.lemma for t in sent):
+                continue
+            if not any(_anchors(t) for t in sent):
                 continue
             for match_id, ids in matcher(sent):
                 name = doc.vocab.strings[match_id]
@@ -417,6 +420,13 @@ def _is_title(words: str) -> bool:
         and found[0][:1].isupper()
         and not any(w.endswith((".", "!", "?")) for w in found[:-1])
     )
+
+
+def _anchors(t) -> bool:
+    """The token can be the first node of a pattern of `data/attribution_patterns.json`."""
+    if t.lower_ == "according":
+        return True
+    return t.pos_ in ("VERB", "AUX") and (t.lemma_ in REPORTING or t.lemma_ == "quote")
 
 
 _ASPECTUAL = {"begin", "continue", "start", "keep", "go", "resume"}

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -131,6 +132,49 @@ class ClaimMatcher:
         if opened:
             self._settle_from_later(opened, article)
 
+    def prefetch(self, articles: list[Article]) -> None:
+        """Embed in one call what `take_in` will compare for these new articles, taken in in
+        this order: the model's cost per call dwarfs that of a few short texts. A guess that
+        counts every unconfirmed passage as a claim to be; what it misses (a settlement by an
+        article dated later) is embedded when it is met."""
+        t = self.tuning
+        base, n = self.frequencies()
+        added: Counter[str] = Counter()
+        freq = _Sum(base, added)
+        days = [a.published for a in articles]
+        dated = [d for d in days if d is not None]
+        lo = hi = None
+        if dated and len(dated) == len(days):
+            lo = date.fromordinal(min(dated).toordinal() - t.window_days)
+            hi = date.fromordinal(max(dated).toordinal() + t.window_days)
+        # (article id, stated on, text, names of its story, own names once known)
+        claims: list[tuple[str, date | None, str, set[str] | None, set[str] | None]] = []
+        for c in self.book.live_claims(lo, hi):
+            origin = self._claim_side(c)
+            claims.append((c.article_id, c.stated_on, c.text, origin.names if origin else None,
+                           self._own_names.get(c.id)))  # fmt: skip
+        texts: list[str] = []
+        for k, article in enumerate(articles):
+            side = self._side_of(article)
+            added.update(terms(article.text))  # as the Library counts it before take_in
+            day = article.published
+            eligible = [p for p in article.passages
+                        if p.status in SETTLING or p.status is Status.UNCONFIRMED]  # fmt: skip
+            for article_id, stated_on, text, story, own in claims:
+                if article_id == article.id or not _earlier(stated_on, day, strict=False):
+                    continue
+                story = f.names(text) if story is None else story
+                if not self._story_gate(stated_on, story, own, text, side, freq, n + k + 1):
+                    continue
+                newer = _earlier(stated_on, day, strict=True)
+                candidates = [p for p in eligible if p.status is Status.UNCONFIRMED or newer]
+                if candidates:
+                    texts.append(f.core(text))
+                    texts.extend(v for p in candidates for v in _views(p))
+            claims.extend((article.id, day, p.text, side.names, None) for p in article.passages
+                          if p.status is Status.UNCONFIRMED)  # fmt: skip
+        self._embed(texts)
+
     def _settle_from_later(self, claims: list[Claim], article: Article) -> None:
         """New claims of an article added after later ones (out of date order) are settled
         by what those later articles already say."""
@@ -159,7 +203,7 @@ class ClaimMatcher:
     ) -> list[tuple[Claim, Passage, Verdict]]:
         """Every (claim, passage) pair of one story, with its verdict (unrelated ones left out)."""
         freq, n = self.frequencies()
-        out: list[tuple[Claim, Passage, Verdict]] = []
+        compared: list[tuple[_Side, Claim, list[Passage]]] = []
         for side in sides:
             eligible = [p for p in side.article.passages
                         if p.status in SETTLING or p.status is Status.UNCONFIRMED]  # fmt: skip
@@ -171,16 +215,26 @@ class ClaimMatcher:
                     continue
                 newer = _earlier(claim.stated_on, side.article.published, strict=True)
                 candidates = [p for p in eligible if p.status is Status.UNCONFIRMED or newer]
-                if not candidates:
-                    continue
-                target = self._embed([f.core(claim.text)])[0]
-                for p in candidates:
-                    similarity = float(np.max(self._embed(_views(p)) @ target))
-                    verdict = self.judge(claim, p, side, similarity, freq, n)
-                    # A restatement is automatic or nothing: below the threshold the passage
-                    # is a claim of its own (suggestions are for settlements only).
-                    if verdict is not None and (verdict.kind.settles or verdict.state.counts):
-                        out.append((claim, p, verdict))
+                if candidates:
+                    compared.append((side, claim, candidates))
+        # Every text the pairs compare, embedded in one call: the model's cost per call
+        # dwarfs that of a few short texts.
+        texts = []
+        for _, claim, candidates in compared:
+            texts.append(f.core(claim.text))
+            texts.extend(v for p in candidates for v in _views(p))
+        vectors = dict(zip(texts, self._embed(texts), strict=True))
+        out: list[tuple[Claim, Passage, Verdict]] = []
+        for side, claim, candidates in compared:
+            target = vectors[f.core(claim.text)]
+            for p in candidates:
+                views = np.stack([vectors[v] for v in _views(p)])
+                similarity = float(np.max(views @ target))
+                verdict = self.judge(claim, p, side, similarity, freq, n)
+                # A restatement is automatic or nothing: below the threshold the passage
+                # is a claim of its own (suggestions are for settlements only).
+                if verdict is not None and (verdict.kind.settles or verdict.state.counts):
+                    out.append((claim, p, verdict))
         return out
 
     def judge(
@@ -248,17 +302,32 @@ class ClaimMatcher:
         self, claim: Claim, origin: _Side | None, side: _Side, freq: Mapping[str, int], n: int
     ) -> bool:
         """Close in time, sharing rare names, the claim's own names in the later article."""
-        t = self.tuning
-        gap = _days(claim.stated_on, side.article.published)
-        if gap is not None and abs(gap) > t.window_days:
-            return False
         # A claim whose own article was removed keeps the names it states.
         story = origin.names if origin else f.names(claim.text)
+        own = self._own_names.get(claim.id)
+        if own is None and story & side.names:
+            own = self._own_names[claim.id] = f.names(claim.text, story)
+        return self._story_gate(claim.stated_on, story, own, claim.text, side, freq, n)
+
+    def _story_gate(
+        self,
+        stated_on: date | None,
+        story: set[str],
+        own: set[str] | None,
+        text: str,
+        side: _Side,
+        freq: Mapping[str, int],
+        n: int,
+    ) -> bool:
+        """`_same_story` on a claim's date, its story's names and its own (`None`: to be
+        found in its `text`)."""
+        t = self.tuning
+        gap = _days(stated_on, side.article.published)
+        if gap is not None and abs(gap) > t.window_days:
+            return False
         if not story & side.names:  # the common case, cheaply: no name in common at all
             return False
-        own = self._own_names.get(claim.id)
-        if own is None:
-            own = self._own_names[claim.id] = f.names(claim.text, story)
+        own = f.names(text, story) if own is None else own
         if f.coverage(own, side.names, freq, n) < t.claim_names:
             return False
         return f.overlap(story, side.names, freq, n) >= t.story_overlap
@@ -281,14 +350,17 @@ class ClaimMatcher:
     def _side(self, article: Article) -> _Side:
         side = self._sides.get(article.id)
         if side is None:
-            # The speakers' names belong to the story too ("Marlow" said it; "Ines Marlow" claims).
-            speakers = [p.speaker.name for p in article.passages if p.speaker]
-            body = "\n".join([*(p.text for p in article.passages), *speakers])
-            side = _Side(article, f.capitalised(body)[0], terms(body))
-            self._sides[article.id] = side
+            side = self._sides[article.id] = self._side_of(article)
             if len(self._sides) > 2048:  # a bounded cache: the oldest article is forgotten
                 self._sides.pop(next(iter(self._sides)))
         return side
+
+    @staticmethod
+    def _side_of(article: Article) -> _Side:
+        # The speakers' names belong to the story too ("Marlow" said it; "Ines Marlow" claims).
+        speakers = [p.speaker.name for p in article.passages if p.speaker]
+        body = "\n".join([*(p.text for p in article.passages), *speakers])
+        return _Side(article, f.capitalised(body)[0], terms(body))
 
     def _claim_side(self, claim: Claim) -> _Side | None:
         article = self.store.find(claim.article_id) if claim.article_id not in self._sides else None
@@ -297,6 +369,8 @@ class ClaimMatcher:
         return self._sides.get(claim.article_id)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         if missing:
             for text, vec in zip(missing, self.encode(missing), strict=True):
@@ -304,6 +378,25 @@ class ClaimMatcher:
             while len(self._vectors) > 20_000:
                 self._vectors.pop(next(iter(self._vectors)))
         return np.stack([self._vectors[t] for t in texts])
+
+
+class _Sum(Mapping[str, int]):
+    """Article frequencies of the corpus plus those of articles about to join it."""
+
+    def __init__(self, base: Mapping[str, int], added: Mapping[str, int]) -> None:
+        self.base = base
+        self.added = added
+
+    def __getitem__(self, term: str) -> int:
+        if term not in self.base and term not in self.added:
+            raise KeyError(term)
+        return self.base.get(term, 0) + self.added.get(term, 0)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.base.keys() | self.added.keys())
+
+    def __len__(self) -> int:
+        return len(self.base.keys() | self.added.keys())
 
 
 def _views(passage: Passage) -> list[str]:

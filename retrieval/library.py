@@ -337,6 +337,7 @@ class Library:
                     parts.append(self._encode(texts[at : at + step]))
                 vectors = np.concatenate(parts) if parts else self._encode(texts)
                 on_progress("indexing")
+            self.claim_matcher.prefetch([a for _, a in batch])
             offset = 0
             for name, article in batch:
                 n = len(article.passages)

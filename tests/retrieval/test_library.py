@@ -88,9 +88,11 @@ class CountingEmbedder(HashingEmbedder):
     def __init__(self, dim: int = 256) -> None:
         super().__init__(dim)
         self.encoded: list[str] = []
+        self.calls: list[int] = []  # texts per call
 
     def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         self.encoded.extend(texts)
+        self.calls.append(len(texts))
         return super().encode(texts, batch_size=batch_size)
 
 
@@ -240,6 +242,76 @@ def test_the_same_fact_in_two_articles_is_shown_once_with_the_other_source(
     shown_in = walkout[0].article.article_id
     assert {shown_in, *(s.article_id for s in walkout[0].also_reported_by)} == {first.id, second.id}
     assert len(walkout[0].also_reported_by) == 1
+
+
+FERRY = """\
+Ferry operator Halvik Lines halts sailings to Orsund
+
+Lead: On May 2, 2025 in Orsund, Halvik Lines halted every sailing to the island after an inspection.
+
+Verified Facts
+
+Inspectors from the Orsund Maritime Board found cracks in the hull of the ferry Selka.
+
+Unconfirmed
+
+  • Crew members say the Selka had sailed for three weeks with a cracked hull before the inspection.
+"""
+
+# A week later, on the same story: the rumour again, and the board confirming it.
+FERRY_REPORT = """\
+Halvik Lines ferry Selka sailed for weeks with a cracked hull
+
+Lead: On May 9, 2025 in Orsund, the Orsund Maritime Board published its report on the Selka.
+
+Verified Facts
+
+The Orsund Maritime Board confirmed that the Selka had sailed for three weeks with a cracked hull.
+
+Unconfirmed
+
+  • Crew members say the Selka had sailed for three weeks with a cracked hull before the inspection.
+"""
+
+# Another outlet the day after, with the board's finding.
+FERRY_WIRE = """\
+Orsund board: ferry Selka sailed with a cracked hull
+
+Lead: On May 10, 2025 in Orsund, Halvik Lines said the Selka would stay in dock until repaired.
+
+Verified Facts
+
+The Orsund Maritime Board found that the Selka had sailed for three weeks with a cracked hull.
+
+Bottom Line
+
+The Selka stays in dock until Halvik Lines repairs her hull.
+"""
+
+
+def test_related_articles_ingested_together_compare_their_claims_in_one_model_call(
+    tmp_path: Path,
+) -> None:
+    def links(lib: Library) -> list[tuple[int, int, str, str]]:
+        return [(k.claim_id, k.passage_id, k.kind.value, k.state.value) for k in lib.claims.links()]
+
+    items = [(f"{n}.txt", text, None) for n, text in enumerate([FERRY, FERRY_REPORT, FERRY_WIRE])]
+    together, apart = CountingEmbedder(), CountingEmbedder()
+    lib = Library(tmp_path / "together", together)
+    lib.ingest_many(items)
+    found = links(lib)
+    lib.close()
+    lib = Library(tmp_path / "apart", apart)
+    for item in items:
+        lib.ingest_many([item])
+    expected = links(lib)
+    lib.close()
+
+    assert {kind for _, _, kind, _ in expected} == {"restates", "confirms"} and len(expected) == 3
+    assert found == expected
+    # The passages of the three articles, then every text the claim comparisons need.
+    assert len(together.calls) == 2 and together.calls[0] == 9
+    assert len(apart.calls) == 5
 
 
 # -- remove -----------------------------------------------------------------------------
