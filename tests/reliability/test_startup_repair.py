@@ -175,7 +175,9 @@ def test_damaged_index_is_repaired_with_a_log_line(
     with caplog.at_level(logging.INFO, logger="retrieval"):
         again = Library(data_dir, HashingEmbedder())  # repaired for good: nothing more to do
     again.close()
-    assert not caplog.records, [r.getMessage() for r in caplog.records]
+    # The test embedder is not the model the ranker was fitted with: that is said each start.
+    repairs = [r.getMessage() for r in caplog.records if r.name != "retrieval.ranker"]
+    assert not repairs, repairs
 
 
 def _other_program(path: Path) -> None:
