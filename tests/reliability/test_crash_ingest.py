@@ -153,7 +153,9 @@ def verify_after_kill(
     with caplog.at_level(logging.INFO, logger="retrieval"):
         library = Library(data_dir, HashingEmbedder())
     try:
-        assert not caplog.records, [r.getMessage() for r in caplog.records]  # nothing to repair
+        # Nothing to repair (the ranker's note about the test embedder is said every start).
+        again = [r.getMessage() for r in caplog.records if r.name != "retrieval.ranker"]
+        assert not again, again
         check_library(library, EXPECTED, EXPECTED, NUMBER_OF)
     finally:
         library.close()
