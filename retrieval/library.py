@@ -647,19 +647,21 @@ class Library:
         article = self.store.get(article_id)
         passages = {p.id: p for p in article.passages if p.id is not None}
         article_terms = terms(article.text)
-        headline = self._encode([article.title])[0]
         ids, vectors = self.store.vectors(sorted(passages))
         vec_of = dict(zip(ids.tolist(), vectors, strict=True))
+        among = set(passages)
+        queries = [self.analyze(topic) for topic, _ in topics]
+        # The headline and the topic words of every topic naming someone, in one model call.
+        named = [" ".join(q.topic_terms) for q in queries if q.speaker and q.topic_terms]
+        headline, *rest = self._encode([article.title, *named])
+        named_vectors = dict(zip(named, rest, strict=True))
         out: list[Candidates | None] = []
-        for topic, vector in topics:
-            query = self.analyze(topic)
+        for query, (_, vector) in zip(queries, topics, strict=True):
             if not query.text:
                 out.append(None)
                 continue
-            lexical = self.lexical.search(query.text, len(passages), among=set(passages))
-            topic_vector = None
-            if query.speaker is not None and query.topic_terms:
-                topic_vector = self._encode([" ".join(query.topic_terms)])[0]
+            lexical = self.lexical.search(query.text, len(passages), among=among)
+            topic_vector = named_vectors.get(" ".join(query.topic_terms)) if query.speaker else None
             found = self._candidates(
                 query, vector, passages, lexical, lambda _: article_terms, topic_vector, vec_of
             )
