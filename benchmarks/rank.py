@@ -26,6 +26,7 @@ import argparse
 import json
 import sys
 import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -264,24 +265,18 @@ def main(argv: list[str] | None = None) -> int:
             library.close()
     ranker: Ranker = report.pop("ranker")
     if args.fit:
-        ranker = Ranker(
-            ranker.kinds,
-            ranker.passages,
-            ranker.answerable,
-            ranker.abstain_below,
-            {
-                "fitted": date.today().isoformat(),
-                "data": f"{args.devset.name}: {len(questions)} questions",
-                "folds": args.folds,
-                "heldout": report["heldout"]["overall"],
-                "in_sample": report["in_sample"]["overall"],
-                "command": "python -m benchmarks.rank --fit",
-                "embedding_model": embedder.name,
-                **{k: v for k, v in _shipped().info.items() if k.startswith("topics")},
-            },
-            _shipped().topics,  # fitted by benchmarks.topics --fit, kept
-            _shipped().match_above,
-        )
+        shipped = _shipped()  # its topic model, fitted by benchmarks.topics --fit, is kept
+        info = {
+            "fitted": date.today().isoformat(),
+            "data": f"{args.devset.name}: {len(questions)} questions",
+            "folds": args.folds,
+            "heldout": report["heldout"]["overall"],
+            "in_sample": report["in_sample"]["overall"],
+            "command": "python -m benchmarks.rank --fit",
+            "embedding_model": embedder.name,
+            **{k: v for k, v in shipped.info.items() if k.startswith("topics")},
+        }
+        ranker = replace(ranker, info=info, topics=shipped.topics, match_above=shipped.match_above)
         ranker.save()
     if args.json:
         print(json.dumps(report))

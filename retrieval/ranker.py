@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -104,8 +104,7 @@ class Ranker:
         if trained in (None, model) and self.kinds.coef.shape[1] == dim + _CUES:
             return self
         log.warning("the ranker's question-kind model was fitted with %s: not used", trained)
-        return Ranker(Ranker.prior(dim).kinds, self.passages, self.answerable,
-                      self.abstain_below, self.info, self.topics, self.match_above)  # fmt: skip
+        return replace(self, kinds=Ranker.prior(dim).kinds)
 
     def kind_probs(self, row: np.ndarray) -> dict[str, float]:
         logits = self.kinds(row)[0]
