@@ -26,6 +26,8 @@ from standin import StandIn
 from tests.bot.conftest import sample_bytes, start_standin
 from tests.bot.instances import Instance
 
+DAM_TOPIC = "dam collapse and flooding"
+
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 DAM_QUESTION = "how many villages were evacuated after the dam broke?"
@@ -50,6 +52,15 @@ The Halvmere collapse leaves the Ottrin valley under water and its dam owner fac
 Sources
 """
 HALVMERE_TITLE = "📰 Halvmere reservoir dam collapses"
+
+
+def subscribe_all(standin: StandIn, instance: Instance, readers: range, schedule: Schedule) -> None:
+    """Every reader subscribed to the dam topic straight in the book."""
+    library, book = instance.services.library, instance.services.subscriptions
+    (vector,) = library.encode_queries([DAM_TOPIC])
+    for chat in readers:
+        standin.chat(chat)
+        book.add(chat, Kind.TOPIC, DAM_TOPIC, schedule, vector, library.embedder.name)
 
 
 @pytest.fixture
@@ -159,17 +170,10 @@ async def test_a_fan_out_of_2000_while_the_other_instance_answers_stays_within_t
 ) -> None:
     standin, first, second = pool
     await first.wait_until(lambda: first.services.election.is_sender)
-    library, book = first.services.library, first.services.subscriptions
-    topic = "dam collapse and flooding"
-    (vector,) = library.encode_queries([topic])
+    book = first.services.subscriptions
     readers = range(700_000, 702_000)
-
-    def subscribe_all() -> None:  # as 2,000 /subscribe would, without 2,000 replies first
-        for chat in readers:
-            standin.chat(chat)
-            book.add(chat, Kind.TOPIC, topic, Schedule.INSTANT, vector, library.embedder.name)
-
-    await asyncio.to_thread(subscribe_all)
+    # As 2,000 /subscribe would, without 2,000 replies first.
+    await asyncio.to_thread(subscribe_all, standin, first, readers, Schedule.INSTANT)
     standin.pinned = 1  # the admin and everyone asking meanwhile talk to the other instance
     summary = await second.add_article(sample_bytes("dam"), "dam.txt")
     assert f"Subscribers to notify: {len(readers)}" in summary["text"], summary["text"]
@@ -202,17 +206,10 @@ async def test_the_digest_round_is_finished_by_the_instance_that_takes_over(
 ) -> None:
     standin, first, second = pool
     await first.wait_until(lambda: first.services.election.is_sender)
-    library, book = first.services.library, first.services.subscriptions
-    topic = "dam collapse and flooding"
-    (vector,) = library.encode_queries([topic])
+    book = first.services.subscriptions
     readers = range(900_000, 900_300)
-
-    def subscribe_all() -> None:  # as 300 "/subscribe … daily" would
-        for chat in readers:
-            standin.chat(chat)
-            book.add(chat, Kind.TOPIC, topic, Schedule.DAILY, vector, library.embedder.name)
-
-    await asyncio.to_thread(subscribe_all)
+    # As 300 "/subscribe … daily" would.
+    await asyncio.to_thread(subscribe_all, standin, first, readers, Schedule.DAILY)
     standin.pinned = 1
     for content, name in ((sample_bytes("dam"), "dam.txt"), (HALVMERE.encode(), "halvmere.txt")):
         summary = await second.add_article(content, name)
@@ -242,7 +239,7 @@ async def test_the_digest_round_is_finished_by_the_instance_that_takes_over(
     # One digest a subscription, with both articles: none split, none sent twice, none lost.
     for chat in readers:
         (digest,) = standin.messages(chat)
-        assert digest["text"].startswith(f"🗞 Daily digest: “{topic}”"), digest["text"]
+        assert digest["text"].startswith(f"🗞 Daily digest: “{DAM_TOPIC}”"), digest["text"]
         assert DAM_TITLE in digest["text"] and HALVMERE_TITLE in digest["text"], digest["text"]
     await first.wait_until(lambda: book.counts()["sent"] == 2 * len(readers))
     assert book.counts()["pending"] == 0
