@@ -114,17 +114,28 @@ def no_statement(answer: Answer) -> str:
     return "\n\n".join(parts)
 
 
+def did_you_mean(answer: Answer) -> str | None:
+    """For a name read as a near spelling of a known person's: whom it was read as."""
+    if not (answer.spelt and answer.speaker):
+        return None
+    who = esc(clip(answer.speaker, MAX_FIELD_CHARS))
+    spelt = esc(clip(answer.spelt, MAX_FIELD_CHARS))
+    return f"🔤 Did you mean <b>{who}</b>? Nobody called “{spelt}” is quoted; showing {who}."
+
+
 def answer_page(answer: Answer, offset: int) -> tuple[str, int]:
     """The message text for results from `offset`, and the offset of the next page."""
     when = f" · published {esc(clip(answer.period, MAX_FIELD_CHARS))}" if answer.period else ""
+    meant = did_you_mean(answer)
     if not answer.results:
         question = f"<i>{esc(clip(answer.question, 300))}</i>"
         if answer.missing_speaker:
-            return f"{no_statement(answer)}\n\n{question}", 0
+            lead = f"{meant}\n\n" if meant else ""
+            return f"{lead}{no_statement(answer)}\n\n{question}", 0
         nothing = f"Nothing published {esc(answer.period)} answers this." if when else NOTHING_FOUND
         return f"{nothing}\n\n{question}", 0
     header = f"🔎 <i>{esc(clip(answer.question, 300))}</i>{when}"
-    parts = [header]
+    parts = [header, meant] if meant and offset == 0 else [header]
     end = offset
     named: set[str] = set()
     for index, result in enumerate(answer.results[offset:], start=offset + 1):

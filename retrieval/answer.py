@@ -57,6 +57,7 @@ class Answer(BaseModel):
     results: list[Result] = []
     period: str | None = None  # the time the question was read as bounded to ("in October 2025")
     speaker: str | None = None  # whose words the question asks for ("what did Marr say?")
+    spelt: str | None = None  # the question's spelling of `speaker` when not the corpus's own
     listing: bool = False  # the newest articles for "what's new?": no topic to subscribe to
     missing_speaker: str | None = None  # a who-said question's person, with no statement on it
     topic: str | None = None  # the question's topic words, for "no statement on …"

@@ -570,6 +570,7 @@ class Library:
             results=self.with_standings(results[: limit or self.tuning.max_results]),
             period=when.period.words if when is not None and when.period else None,
             speaker=chosen.asked,
+            spelt=chosen.spelt,
             missing_speaker=chosen.missing,
             topic=" ".join(found.query.topic_terms) or None,
             related=related,

@@ -3,12 +3,14 @@ tail, and duplicates folded together. Pure functions over `Candidate` lists."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, utils
 
 from corpus.models import Passage, Status
+from corpus.speakers import fold as speakers_fold
 from corpus.speakers import same_person
 from retrieval.features import Candidate, mentions, speaks
 from retrieval.query import Query, SpeakerMatch
@@ -46,6 +48,7 @@ class Selection:
 
     groups: list[Group]
     asked: str | None = None  # the person a who-said question is about
+    spelt: str | None = None  # the question's word for them when it was a near spelling
     missing: str | None = None  # when abstaining: the person with no statement on this
     related: list[Candidate] = field(default_factory=list)  # shown as not an answer
     kind: str = ""  # the likeliest question kind (retrieval.features.KINDS)
@@ -94,11 +97,17 @@ def select(
     ranked = sorted(candidates, key=lambda c: (-c.score, c.passage.id or 0))
     asked = who_said(query, kind_probs)
     name = asked.name if asked else None
+    spelt = as_written(query.text, asked.asked) if asked and asked.how == "spelling" else None
     may = eligible(candidates, query, kind_probs)
     if not may or abstain:
         related = [c for c in may if speaks(c.passage, name)] if name else []
         return Selection(
-            [], asked=name, missing=name, related=related[:RELATED], kind=_likeliest(kind_probs)
+            [],
+            asked=name,
+            spelt=spelt,
+            missing=name,
+            related=related[:RELATED],
+            kind=_likeliest(kind_probs),
         )
     if name is not None:
         ranked = sorted(ranked, key=lambda c: tier(c.passage, name))
@@ -108,7 +117,15 @@ def select(
     if name is not None:
         for g in groups:
             g.someone_else = tier(g.head.passage, name) == 2
-    return Selection(groups, asked=name, kind=_likeliest(kind_probs))
+    return Selection(groups, asked=name, spelt=spelt, kind=_likeliest(kind_probs))
+
+
+def as_written(text: str, folded: str) -> str:
+    """The question's own word for a folded one ("Osterbey's" for "osterbey")."""
+    for word in re.findall(r"[\w'’-]+", text):
+        if re.sub(r"['’]s?$", "", speakers_fold(word)) == folded:
+            return re.sub(r"['’]s?$", "", word)
+    return folded
 
 
 def _likeliest(kind_probs: Mapping[str, float]) -> str:

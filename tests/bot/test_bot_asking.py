@@ -218,3 +218,21 @@ async def test_a_person_who_never_addressed_the_topic_gets_no_statement_and_rela
     assert "— Clara Osterby" in text  # her own words, labelled as not an answer
     assert numbered(text) == []  # no ranked results
     h.standin.assert_no_refusals()
+
+
+async def test_a_misspelt_name_is_read_as_the_closest_person_and_says_so(
+    bot_harness: BotHarness,
+) -> None:
+    h = bot_harness
+    await h.add_article(sample_bytes("tram"), "tram.txt")
+
+    reply = await h.ask(USER, "what did Osterbey say about the tram?")
+
+    text = reply["text"]
+    assert "🔤 Did you mean Clara Osterby? Nobody called “Osterbey” is quoted" in text
+    assert "— Clara Osterby" in first_result(text)  # her words, read through the misspelling
+    assert "👤 Follow Clara Osterby" in [b["text"] for b in buttons(reply)]
+
+    spelt_right = await h.ask(USER, "what did Osterby say about the tram?")
+    assert "Did you mean" not in spelt_right["text"]
+    h.standin.assert_no_refusals()

@@ -179,3 +179,7 @@ def test_a_misspelt_name_still_finds_the_person(full_library: Library) -> None:
     query = full_library.analyze("what did Osterbey say about the tram?")
     assert query.speaker is not None and query.speaker.name == "Clara Osterby"
     assert query.speaker.how == "spelling" and query.speaker.confidence < 1.0
+
+    answer = full_library.ask("what did Osterbey say about the tram?")
+    assert answer.speaker == "Clara Osterby" and answer.spelt == "Osterbey"
+    assert full_library.ask("what did Osterby say about the tram?").spelt is None

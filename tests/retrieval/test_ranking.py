@@ -279,6 +279,19 @@ def test_a_who_said_answer_puts_the_persons_words_first_and_marks_the_rest() -> 
     assert chosen.asked == "Ilse Varga" and chosen.missing is None
 
 
+def test_a_near_spelling_of_the_person_is_kept_as_the_question_wrote_it() -> None:
+    misspelt = Query(
+        text="What did Vargga's office say?",
+        matches=(SpeakerMatch("Ilse Varga", "spelling", 0.9, "vargga"),),
+        cues=Cues(saying=True),
+    )
+    items = [cand(passage(1, "We will rebuild it.", Status.STATEMENT, "Ilse Varga"), 1.0)]
+    for abstain in (False, True):
+        chosen = select(items, misspelt, WHO, abstain=abstain)
+        assert chosen.asked == "Ilse Varga" and chosen.spelt == "Vargga"
+    assert select(items, ASKS_VARGA, WHO, abstain=False).spelt is None  # spelt as the corpus
+
+
 def test_a_known_person_who_said_nothing_on_it_gets_an_abstention_with_their_words() -> None:
     items = [
         cand(passage(1, "The pier is safe.", Status.STATEMENT, "Tom Reyl"), 3.0),
