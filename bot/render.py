@@ -195,11 +195,12 @@ def article_summary(article: Article, subscribers: int) -> str:
     for p in article.passages:
         counts[p.status.label] = counts.get(p.status.label, 0) + 1
     day = article.published.strftime("%d %b %Y") if article.published else "no date found"
+    named = [s for s in article.sections if s != PLAIN_SECTION]
     lines = [
         f"✅ Added <b>{esc(clip(article.title, 300))}</b>",
         f"Date: {day} · format: {article.format} · id <code>{article.id}</code>",
         f"Source: {source_html(Source.of(article))}",
-        f"Sections: {esc(', '.join(article.sections))}",
+        *([f"Sections: {esc(', '.join(named))}"] if named else []),
         "Passages: " + ", ".join(f"{n} {label}" for label, n in counts.items()),
         f"Subscribers to notify: {subscribers}",
     ]

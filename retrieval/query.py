@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from corpus.lexicon import DATA_DIR, words
-from corpus.speakers import fold, name_words, same_person, skeleton
+from corpus.speakers import fold, name_words, same_person, same_word, skeleton
 
 # General English function words: never a name, never a topic.
 _STOP = frozenset(
@@ -340,6 +340,8 @@ class SpeakerIndex:
                 if len(people) == 1:
                     family = name_words(people[0])[-1]
                     keys.append((family, GIVEN_NAME, "given name"))
+            elif variant := self._variant(key, word):
+                keys.append((variant, 1.0, "name"))
             elif len(word) >= FUZZY_MIN_LENGTH and self._families and not self.is_word(word):
                 best = process.extractOne(
                     key, self._families, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO
@@ -355,6 +357,13 @@ class SpeakerIndex:
                 for p in chosen:
                     found.append((at, SpeakerMatch(p, how, share, word, obj, at)))
         return _best_per_person([m for _, m in sorted(found, key=lambda f: f[0])])
+
+    def _variant(self, key: str, word: str) -> str | None:
+        """A known family name the word spells by the registry's rule for one name
+        ("Mohamed", "Muhamad"): a variant, not a misspelling."""
+        if len(key) < 7 or self.is_word(word):
+            return None
+        return next((f for f in self._families if same_word(key, f)), None)
 
     def role_nouns(self) -> set[str]:
         """Words that name a role: the general role nouns, and the head noun of every role

@@ -53,7 +53,6 @@ def test_dense_rankings_are_exact_inner_product_best_first() -> None:
 
 
 def test_metrics_score_the_bm25_run_and_a_worse_one(tiny: ir.Dataset) -> None:
-    pytest.importorskip("ir_measures", reason="the metrics need the bench extra (ir-measures)")
     run = ir.as_run(tiny, ir.bm25_rankings(tiny))
     assert ir.evaluate(tiny.qrels, run) == {"ndcg@10": 1.0, "recall@100": 1.0}
     # The relevant document second for every query: nDCG@10 = 1 / log2(3).

@@ -226,10 +226,10 @@ async def test_a_misspelt_name_is_read_as_the_closest_person_and_says_so(
     h = bot_harness
     await h.add_article(sample_bytes("tram"), "tram.txt")
 
-    reply = await h.ask(USER, "what did Osterbey say about the tram?")
+    reply = await h.ask(USER, "what did Osterbry say about the tram?")
 
     text = reply["text"]
-    assert "🔤 Did you mean Clara Osterby? Nobody called “Osterbey” is quoted" in text
+    assert "🔤 Did you mean Clara Osterby? Nobody called “Osterbry” is quoted" in text
     assert "— Clara Osterby" in first_result(text)  # her words, read through the misspelling
     assert "👤 Follow Clara Osterby" in [b["text"] for b in buttons(reply)]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import render
-from corpus.models import Passage, Speaker, Status
+from corpus.models import Article, Passage, Speaker, Status
 from retrieval.answer import Answer, Result, Source
 
 SOURCE = Source(article_id="a1", title="Pier to reopen", source="Harbour Post",
@@ -53,3 +53,30 @@ def test_no_statement_names_the_person_and_labels_the_related_words() -> None:
 def test_nothing_found_without_a_person_is_the_plain_message() -> None:
     text, _ = render.answer_page(Answer(question="banana bread?"), 0)
     assert text.startswith(render.NOTHING_FOUND)
+
+
+def test_a_name_read_as_a_near_spelling_asks_did_you_mean_on_the_first_page_only() -> None:
+    results = [result(i, f"Statement {i}.", "Ilse Varga") for i in range(1, 9)]
+    answer = Answer(question="what did Vargga say?", speaker="Ilse Varga", spelt="Vargga",
+                    results=results)  # fmt: skip
+    first, more = render.answer_page(answer, 0)
+    assert "🔤 Did you mean <b>Ilse Varga</b>? Nobody called “Vargga” is quoted" in first
+    assert more and "Did you mean" not in render.answer_page(answer, more)[0]
+    assert "Did you mean" not in render.answer_page(answer.model_copy(update={"spelt": None}), 0)[0]
+
+    nothing = Answer(question="what did Vargga say about <b>?", missing_speaker="Ilse Varga",
+                     speaker="Ilse Varga", spelt="<Vargga>")  # fmt: skip
+    text, _ = render.answer_page(nothing, 0)
+    assert text.startswith("🔤 Did you mean <b>Ilse Varga</b>? Nobody called “&lt;Vargga&gt;”")
+    assert "No statement by <b>Ilse Varga</b>" in text
+
+
+def test_a_plain_articles_summary_names_no_section() -> None:
+    text = "Harbour Post reports the pier reopens on Monday."
+    passage = Passage(id=1, article_id="a1", ordinal=0, section=render.PLAIN_SECTION,
+                      status=Status.UNSPECIFIED, start=0, end=len(text), text=text)  # fmt: skip
+    article = Article(id="a1", title="Pier reopens", text=text, format="plain",
+                      passages=(passage,))  # fmt: skip
+    summary = render.article_summary(article, 0)
+    assert "Sections" not in summary and "Body" not in summary
+    assert "Passages: 1 ▫️ Reported" in summary

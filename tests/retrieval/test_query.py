@@ -36,6 +36,12 @@ def test_a_transliteration_is_the_same_name() -> None:
         q = analyze(f"what did {spelling} say", INDEX)
         assert q.speakers == ("Mykola Kovalenkyy",)
         assert q.speaker.how == "name"
+    # A long name with the same consonants and nearly its length: the registry's rule for
+    # one name ("Mohamed", "Muhamad"), so a variant, not a misspelling.
+    q = analyze("what did Montavel say", INDEX)
+    assert q.speakers == ("Rui Monteval",) and q.speaker.how == "name"
+    q = analyze("what did Montebal say", INDEX)  # another consonant: a misspelling
+    assert q.speakers == ("Rui Monteval",) and q.speaker.how == "spelling"
 
 
 def test_a_typo_is_matched_with_less_confidence() -> None:
