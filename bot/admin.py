@@ -175,12 +175,11 @@ async def stats(update: Update, context: BotContext) -> None:
     services = context.services
     library = services.library
     counts = await asyncio.to_thread(services.subscriptions.counts)
-    articles_n = await asyncio.to_thread(library.store.count_articles)
-    passages_n = await asyncio.to_thread(library.store.count_passages)
+    corpus = await asyncio.to_thread(library.stats)
     await update.effective_message.reply_text(
-        f"Articles: {articles_n}\nPassages: {passages_n}\n"
-        f"Vector index: {library.index.kind}, {len(library.index)} vectors "
-        f"({render.esc(library.embedder.name)})\n"
+        f"Articles: {corpus.articles}\nPassages: {corpus.passages}\n"
+        f"Vector index: {corpus.index_kind}, {corpus.vectors} vectors "
+        f"({render.esc(corpus.model)})\n"
         f"Subscriptions: {counts['subscriptions']} ({counts['paused_chats']} chats paused)\n"
         f"Deliveries pending: {counts['pending']} · sent: {counts['sent']} · "
         f"failed: {counts['failed']}",
@@ -201,7 +200,7 @@ async def claims(update: Update, context: BotContext) -> None:
     if not pending:
         await update.effective_message.reply_text("No suggested claim links to review.")
         return
-    stored = await asyncio.to_thread(library.store.passages, [k.passage_id for k, _ in pending])
+    stored = await asyncio.to_thread(library.passages, [k.passage_id for k, _ in pending])
     text, keyboard = claims_page(pending, {pid: p.text for pid, p in stored.items()})
     await update.effective_message.reply_text(
         text, parse_mode=ParseMode.HTML, reply_markup=keyboard, disable_web_page_preview=True

@@ -54,6 +54,8 @@ COMMANDS = [
 
 
 def build_services(settings: Settings, library: Library) -> Services:
+    # The bot's own tables (subscriptions, answers, sightings, the sender lease) live in the
+    # corpus's database, so that one file or one server holds the whole state.
     return Services(
         settings=settings,
         library=library,

@@ -91,7 +91,7 @@ def example_question(library) -> str:
     """A question the corpus can answer: about the newest statement's speaker, if any."""
     summaries = library.articles()
     for summary in summaries[:20]:
-        article = library.store.find(summary.id)
+        article = library.find(summary.id)
         for p in article.passages if article else ():
             if p.speaker and " " in p.speaker.name:
                 return f"What did {p.speaker.name.split()[-1]} say?"

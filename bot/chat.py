@@ -91,7 +91,7 @@ async def _session(settings: Settings, terminal: Terminal, *, admin: bool, user_
     except BaseException:
         await standin.stop()
         raise
-    articles = await asyncio.to_thread(library.store.count_articles)
+    articles = await asyncio.to_thread(library.count_articles)
     application = build_application(settings, library)
     session = ChatSession(standin, user_id, terminal)
     application.add_handler(TypeHandler(Update, session.on_handled), group=HANDLED_GROUP)

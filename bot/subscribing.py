@@ -134,7 +134,7 @@ def _store_subscription(
     if kind is Kind.TOPIC:
         vector = services.library.encode_queries([query])[0]
     return services.subscriptions.add(
-        chat_id, kind, query, schedule, vector, services.library.embedder.name
+        chat_id, kind, query, schedule, vector, services.library.model_name
     )
 
 
@@ -272,11 +272,11 @@ def _matches(services: Services, article: Article) -> list[tuple[int, str, list[
     library = services.library
     items: list[tuple[int, str, list[int]]] = []
     topics = book.active(Kind.TOPIC)
-    stale = [(s, v) for s, v, model in topics if v is None or model != library.embedder.name]
+    stale = [(s, v) for s, v, model in topics if v is None or model != library.model_name]
     if stale:
         vectors = library.encode_queries([s.query for s, _ in stale])
         for (sub, _), vector in zip(stale, vectors, strict=True):
-            book.set_vector(sub.id, vector, library.embedder.name)
+            book.set_vector(sub.id, vector, library.model_name)
         fresh = {s.id: v for (s, _), v in zip(stale, vectors, strict=True)}
         topics = [(s, fresh.get(s.id, v), m) for s, v, m in topics]
     if topics:

@@ -91,6 +91,17 @@ class Outcome:
     error: CorpusError | None = None
 
 
+@dataclass(frozen=True)
+class LibraryStats:
+    """What /stats shows of the corpus and its vector index."""
+
+    articles: int
+    passages: int
+    index_kind: str
+    vectors: int
+    model: str
+
+
 class Library:
     """The corpus with its indexes; safe to call from worker threads."""
 
@@ -470,6 +481,26 @@ class Library:
 
     def articles(self) -> list[ArticleSummary]:
         return self.store.articles()
+
+    def passages(self, passage_ids: Iterable[int]) -> dict[int, Passage]:
+        return self.store.passages(passage_ids)
+
+    def count_articles(self) -> int:
+        return self.store.count_articles()
+
+    @property
+    def model_name(self) -> str:
+        """The embedding model's name: a stored vector made by another one is stale."""
+        return self.embedder.name
+
+    def stats(self) -> LibraryStats:
+        return LibraryStats(
+            articles=self.store.count_articles(),
+            passages=self.store.count_passages(),
+            index_kind=self.index.kind,
+            vectors=len(self.index),
+            model=self.embedder.name,
+        )
 
     def speakers(self) -> list[str]:
         return sorted(self._speakers)
