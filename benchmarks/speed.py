@@ -52,7 +52,8 @@ from corpus.parse import parse_article
 from corpus.store import Store
 from retrieval.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder
 from retrieval.evaluation import evaluate
-from retrieval.library import INDEX_DIR, STORE_FILE, Library, Tuning, passage_document
+from retrieval.indexes import INDEX_DIR, passage_document
+from retrieval.library import STORE_FILE, Library, Tuning
 from retrieval.vector_index import INDEX_FILE
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -178,7 +179,7 @@ INGEST_PARTS = (
     ("SQLite writes (Store.add)", "corpus/store.py", "add"),
     ("vector index add", "retrieval/vector_index.py", "add"),
     ("article word counts", "retrieval/lexical.py", "terms"),
-    ("keyword index rebuild", "retrieval/library.py", "_rebuild_lexical"),
+    ("keyword index rebuild", "retrieval/indexes.py", "_rebuild_lexical"),
     ("vector index save", "retrieval/library.py", "save_index"),
 )
 
@@ -343,9 +344,7 @@ def open_library(data_dir: Path, embedder) -> tuple[Library, float]:
     """Open (reconciling indexes with the store) and wait for a background keyword build."""
     started = time.perf_counter()
     library = Library(data_dir, embedder)
-    thread = library._lexical_thread
-    if thread is not None:
-        thread.join()
+    library.indexes.wait()
     return library, time.perf_counter() - started
 
 
@@ -414,8 +413,7 @@ def measure_scale(
         started = time.perf_counter()
         (outcome,) = library.ingest_many([(name, synthetic.edition(text, 1_000 + n), meta)])
         result["add_one_article_s"] = round(time.perf_counter() - started, 2)
-        if library._lexical_thread is not None:
-            library._lexical_thread.join()
+        library.indexes.wait()
         result["add_one_keywords_s"] = round(time.perf_counter() - started, 2)
         assert outcome.article is not None
         pids, vectors = library.store.vectors([p.id for p in outcome.article.passages])

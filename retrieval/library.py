@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -27,22 +24,18 @@ from retrieval.answer import Answer, Result, Source
 from retrieval.claim_matcher import ClaimMatcher, ClaimTuning
 from retrieval.embedder import Embedder
 from retrieval.features import Candidate, Candidates
+from retrieval.indexes import IndexSet, passage_document
 from retrieval.lexical import LexicalIndex, stem, terms
 from retrieval.query import Query, SpeakerIndex, analyze
 from retrieval.ranker import Ranker
 from retrieval.ranking import decide, match, topic_coverage
 from retrieval.recency import Period, TimeAsk, latest_of_story, newer_within_story, read_time
 from retrieval.selection import Group, Limits
-from retrieval.vector_index import APPROXIMATE_FROM, IndexMismatch, VectorIndex, reconcile_plan
+from retrieval.vector_index import APPROXIMATE_FROM, VectorIndex
 
 log = logging.getLogger(__name__)
 
 STORE_FILE = "briefbot.sqlite3"
-INDEX_DIR = "index"
-LEXICAL_DIR = "keywords"
-LOCK_FILE = "index.lock"
-MODEL_KEY = "embedding_model"
-STORE_ID_KEY = "store_id"  # saved with both indexes: an index copied from another store is refused
 
 
 PROGRESS_STEP = 256  # passages embedded between two progress reports
@@ -65,21 +58,6 @@ class Tuning:
     # Up to this many passages the keyword index is rebuilt as soon as the corpus changes;
     # above it, in a background thread while the previous index keeps answering.
     lexical_sync_limit: int = 50_000
-
-
-def document_text(
-    title: str, text: str, speaker: str | None = None, role: str | None = None
-) -> str:
-    """What is embedded and keyword-indexed for a passage: its words, its speaker, its headline."""
-    who = ""
-    if speaker:
-        who = f"{speaker}, {role}: " if role else f"{speaker}: "
-    return f"{who}{text}\n({title})"
-
-
-def passage_document(title: str, passage: Passage) -> str:
-    s = passage.speaker
-    return document_text(title, passage.text, s.name if s else None, s.role if s else None)
 
 
 @dataclass(frozen=True)
@@ -135,8 +113,14 @@ class Library:
             lambda: (self._article_freq, len(self._sources)),
             claim_tuning,
         )
-        self.index = VectorIndex(embedder.dim, approximate_from=self.tuning.approximate_from)
-        self.lexical = LexicalIndex()
+        self.indexes = IndexSet(
+            self.data_dir,
+            self.store,
+            embedder.name,
+            embedder.dim,
+            approximate_from=self.tuning.approximate_from,
+            lexical_sync_limit=self.tuning.lexical_sync_limit,
+        )
         self._sources: dict[str, Source] = {}
         self._speakers: dict[str, str] = {}  # replaced on change, never changed in place
         self._speaker_idx: SpeakerIndex | None = None
@@ -144,130 +128,58 @@ class Library:
         self._sources_sizes: dict[str, int] = {}  # article id → its passages
         self._article_freq: Counter[str] = Counter()
         self._write = threading.Lock()
-        self._lexical_thread: threading.Thread | None = None
-        self._rebuilding = threading.Lock()  # one keyword rebuild and save at a time
         self._seen = 0  # the store's change log is taken in up to here (see `sync`)
         self._reconcile()
 
     def close(self) -> None:
-        thread = self._lexical_thread
-        if thread is not None:
-            thread.join()
+        self.indexes.wait()
         self.store.close()
+
+    @property
+    def index(self) -> VectorIndex:
+        return self.indexes.vector
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        return self.indexes.lexical
+
+    @property
+    def store_id(self) -> str:
+        return self.indexes.store_id
 
     # -- start-up ---------------------------------------------------------------------
 
     def _reconcile(self) -> None:
-        """Bring stored vectors and the saved index in line with the store (DESIGN.md: Storage)."""
+        """Bring stored vectors and the saved indexes in line with the store, then the
+        library's own view of the corpus (DESIGN.md: Storage)."""
         # Read first: whatever another process commits while this runs is taken in by `sync`.
         self._seen = self.store.last_change()
-        model = self.embedder.name
-        if self.store.get_meta(MODEL_KEY) not in (None, model):
-            log.warning("embedding model changed to %s: re-embedding every passage", model)
-            self.store.clear_vectors()
-        self.store.set_meta(MODEL_KEY, model)
-        self.store_id = self.store.get_meta(STORE_ID_KEY)
-        if self.store_id is None:
-            self.store_id = uuid.uuid4().hex
-            self.store.set_meta(STORE_ID_KEY, self.store_id)
-        missing = self.store.ids_without_vector()
-        if missing:
-            log.info("embedding %d passages that have no vector", len(missing))
-            self._embed_ids(missing)
-        index_dir = self.data_dir / INDEX_DIR
-        store_ids = self.store.passage_ids()
-        try:
-            self.index = VectorIndex.load(
-                index_dir,
-                model,
-                self.embedder.dim,
-                approximate_from=self.tuning.approximate_from,
-                store_id=self.store_id,
-            )
-            to_add, to_remove = reconcile_plan(self.index.ids(), store_ids)
-            if to_remove:
-                self.index.remove(to_remove)
-            if to_add:
-                ids, vectors = self.store.vectors(sorted(to_add))
-                self.index.add(ids, vectors)
-            if to_add or to_remove:
-                log.info("index reconciled: %d added, %d removed", len(to_add), len(to_remove))
-                self.save_index()
-        except IndexMismatch as exc:
-            if store_ids:
-                log.warning("rebuilding the vector index: %s", exc.reason)
-            ids, vectors = self.store.vectors()
-            self.index.rebuild(ids, vectors)
-            self.save_index()
+        opened = self.indexes.open(self._embed_ids)
         summaries = self.store.articles()
         self._sources = {s.id: Source.of(s) for s in summaries}
         self._sources_sizes = {s.id: s.passage_count for s in summaries}
         self._speakers = _speaker_roles(self.store.speakers())
-        self._load_lexical(store_ids)
-
-    def _load_lexical(self, store_ids: set[int]) -> None:
-        """The saved keyword index and article frequencies, brought up to date with the store."""
-        loaded = LexicalIndex.load(self.data_dir / LEXICAL_DIR)
-        if loaded is not None and loaded[1].get("store_id") not in (None, self.store_id):
-            log.warning("the keyword index was built for another store: rebuilding it")
-            loaded = None
-        freq = None
-        if loaded is not None:
-            self.lexical, manifest = loaded
-            to_add, to_remove = reconcile_plan(self.lexical.ids(), store_ids)
-            self.lexical.remove(to_remove)
-            self.lexical.add(to_add)
-            if to_add or to_remove:
-                log.info("keyword index: %d to add, %d to drop", len(to_add), len(to_remove))
-            if set(manifest.get("articles", ())) == set(self._sources):
-                freq = Counter(manifest.get("article_freq", {}))
+        if opened.articles == set(self._sources):
+            self._article_freq = Counter(opened.article_freq)
         else:
-            if store_ids:
-                log.warning("no usable keyword index was saved: rebuilding it from the store")
-            self.lexical.add(store_ids)
-        if freq is None:
-            freq = Counter()
+            self._article_freq = Counter()
             for aid in self._sources:
-                freq.update(terms(self.store.text_of(aid) or ""))
+                self._article_freq.update(terms(self.store.text_of(aid) or ""))
             if self._sources:
-                log.info("article word frequencies recomputed for %d articles", len(freq))
-        self._article_freq = freq
-        if self.lexical.stale or loaded is None:
+                log.info("article word frequencies recomputed for %d articles", len(self._sources))
+        if not opened.keywords_saved:
             self._refresh_lexical(save=True)
 
     def _refresh_lexical(self, *, save: bool) -> None:
-        """Rebuild the keyword index after changes: now when small, else in the background."""
-        if len(self.lexical) <= self.tuning.lexical_sync_limit:
-            self._rebuild_lexical(save)
-            return
-        thread = self._lexical_thread
-        if thread is not None and thread.is_alive():
-            return  # it rebuilds from the store as it is when it starts; a later change waits
-        self._lexical_thread = threading.Thread(
-            target=self._rebuild_lexical, args=(save,), name="keyword-index", daemon=True
-        )
-        self._lexical_thread.start()
+        self.indexes.refresh_lexical(self._lexical_manifest, save=save)
 
-    def _rebuild_lexical(self, save: bool) -> None:
-        # Serialised: ingests in several threads each end here, and two saves at once collide
-        # in the directory swap; the one that waits then builds from the newer store.
-        with self._rebuilding:
-            with self._write:
-                articles = sorted(self._sources)
-                freq = dict(self._article_freq)
-            documents = (
-                (pid, document_text(title, text, name, role))
-                for pid, title, text, name, role in self.store.documents()
-            )
-            self.lexical.rebuild(documents)
-            if save:
-                extra = {
-                    "store_id": self.store_id,
-                    "articles": articles,
-                    "article_freq": {t: n for t, n in freq.items() if n},
-                }
-                with _across_processes(self.data_dir):
-                    self.lexical.save(self.data_dir / LEXICAL_DIR, extra)
+    def _lexical_manifest(self) -> dict[str, object]:
+        """What the keyword index is saved with: the articles and their word counts."""
+        with self._write:
+            return {
+                "articles": sorted(self._sources),
+                "article_freq": {t: n for t, n in self._article_freq.items() if n},
+            }
 
     def _embed_ids(self, ids: list[int]) -> None:
         passages = self.store.passages(ids)
@@ -407,8 +319,7 @@ class Library:
 
     def save_index(self) -> None:
         """Write the vector index to disk (atomically; see VectorIndex.save)."""
-        with _across_processes(self.data_dir):
-            self.index.save(self.data_dir / INDEX_DIR, self.embedder.name, store_id=self.store_id)
+        self.indexes.save_vectors()
 
     def sync(self) -> list[str]:
         """Take in what other processes on this store (`briefbot ingest`, another instance)
@@ -759,19 +670,6 @@ class Library:
         }
         sizes = {aid: self._sources_sizes.get(aid, 1) for aid in coverage}
         return Candidates(query, qvec, items, coverage, sizes, own, topic_vector=topic_vector)
-
-
-@contextmanager
-def _across_processes(data_dir: Path) -> Iterator[None]:
-    """One index save at a time in the data directory, whichever process makes it: the bot
-    and `briefbot ingest` may share one (each save is atomic; two at once would collide in
-    the renames)."""
-    with open(data_dir / LOCK_FILE, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @lru_cache(maxsize=4096)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from corpus import SAMPLES_DIR
-from retrieval.library import INDEX_DIR
+from retrieval.indexes import INDEX_DIR
 from tests.bot.conftest import ADMIN_ID, SAMPLES, BotHarness, sample_bytes
 from tests.reliability.crash import saved_vector_ids
 

@@ -12,8 +12,9 @@ import faiss
 import numpy as np
 
 from corpus.parse import parse_article
+from retrieval.indexes import INDEX_DIR, LEXICAL_DIR
 from retrieval.lexical import LexicalIndex
-from retrieval.library import INDEX_DIR, LEXICAL_DIR, STORE_FILE, Library
+from retrieval.library import STORE_FILE, Library
 from retrieval.vector_index import INDEX_FILE, MANIFEST_FILE
 from tests.reliability.articles import briefing, question
 

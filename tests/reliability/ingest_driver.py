@@ -23,6 +23,7 @@ from pathlib import Path
 import faiss
 
 import corpus.parse
+import retrieval.indexes
 import retrieval.lexical
 import retrieval.library
 from corpus.store import Store
@@ -126,11 +127,11 @@ def install() -> None:
             reach("index_replace")
         elif target.name == "index.faiss.pending":
             reach("index_pending")
-        elif target.name == "manifest.json" and target.parent.name == retrieval.library.INDEX_DIR:
+        elif target.name == "manifest.json" and target.parent.name == retrieval.indexes.INDEX_DIR:
             reach("manifest_replace")
-        elif target.name == f".{retrieval.library.LEXICAL_DIR}-old":
+        elif target.name == f".{retrieval.indexes.LEXICAL_DIR}-old":
             reach("lexical_swap")
-        elif target.name == retrieval.library.LEXICAL_DIR:
+        elif target.name == retrieval.indexes.LEXICAL_DIR:
             reach("lexical_replaced")
 
     os.replace = replace

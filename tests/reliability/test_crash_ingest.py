@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from retrieval.embedder import HashingEmbedder
-from retrieval.library import INDEX_DIR, LEXICAL_DIR, Library
+from retrieval.indexes import INDEX_DIR, LEXICAL_DIR
+from retrieval.library import Library
 from tests.reliability.articles import briefing
 from tests.reliability.crash import (
     check_library,

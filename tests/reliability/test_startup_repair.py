@@ -30,7 +30,8 @@ from bot.subscriptions import MIGRATIONS as BOT
 from bot.subscriptions import Kind, SubscriptionBook
 from corpus.errors import StoreError
 from retrieval.embedder import HashingEmbedder
-from retrieval.library import INDEX_DIR, LEXICAL_DIR, STORE_FILE, Library
+from retrieval.indexes import INDEX_DIR, LEXICAL_DIR
+from retrieval.library import STORE_FILE, Library
 from retrieval.vector_index import INDEX_FILE, MANIFEST_FILE
 from tests.reliability.articles import briefing, question
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from retrieval.embedder import HashingEmbedder
+from retrieval.indexes import LEXICAL_DIR
 from retrieval.lexical import LexicalIndex
-from retrieval.library import LEXICAL_DIR, Library
+from retrieval.library import Library
 
 DOCS = [
     (1, "The dam on the Ostrel river gave way after heavy rain"),
@@ -126,7 +127,7 @@ def test_large_corpus_rebuilds_in_the_background(tmp_path: Path) -> None:
     library = Library(tmp_path, HashingEmbedder(), Tuning(lexical_sync_limit=1))
     try:
         library.ingest(ARTICLE)
-        thread = library._lexical_thread
+        thread = library.indexes.lexical_thread
         assert thread is not None
         thread.join(timeout=30)
         assert not library.lexical.stale

@@ -16,7 +16,8 @@ from corpus.errors import ArticleNotFound, DuplicateArticle, EmptyArticle, TooLa
 from corpus.models import Status
 from corpus.parse import parse_article
 from retrieval.embedder import HashingEmbedder
-from retrieval.library import INDEX_DIR, STORE_FILE, Library
+from retrieval.indexes import INDEX_DIR
+from retrieval.library import STORE_FILE, Library
 from retrieval.vector_index import INDEX_FILE, MANIFEST_FILE
 
 STRIKE = """\
