@@ -117,6 +117,11 @@ def _role_words(role: str | None) -> set[str]:
     return found
 
 
+def to_parse(text: str, paragraphs: list[tuple[int, int]]) -> list[str]:
+    """The paragraph texts `Attributor.attribute` hands the NLP pipeline, in order."""
+    return [text[s:e] for s, e in paragraphs if e - s <= MAX_PARAGRAPH_CHARS]
+
+
 class Attributor:
     """Direct quotes and reported speech of an article, with their speakers."""
 
@@ -145,8 +150,7 @@ class Attributor:
         """Runs of sentences for each paragraph, in order. `last`: who spoke just before
         the first paragraph (an attribution line), for a quote or pronoun that follows it."""
         quotes = quotes_by_paragraph(text, paragraphs)
-        kept = [(s, e) for s, e in paragraphs if e - s <= MAX_PARAGRAPH_CHARS]
-        some = iter(self.pipeline.parse([text[s:e] for s, e in kept]))
+        some = iter(self.pipeline.parse(to_parse(text, paragraphs)))
         docs = [next(some) if e - s <= MAX_PARAGRAPH_CHARS else None for s, e in paragraphs]
         state = _State()
         if last is not None:
@@ -856,6 +860,21 @@ def _complete_names(runs: list[list[Run]], state: _State) -> list[list[Run]]:
                 fixed.append(Run(r.start, r.end, s, r.direct))
         out.append(fixed)
     return out
+
+
+class Recorder(Attributor):
+    """Attributes nothing and parses nothing: notes the texts an Attributor would hand the
+    NLP pipeline for the same calls (corpus.parse.nlp_texts). Which paragraphs an article's
+    parse attributes depends on its layout only, never on the speakers found."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def attribute(
+        self, text: str, paragraphs: list[tuple[int, int]], last: Speaker | None = None
+    ) -> list[list[Run]]:
+        self.texts.extend(to_parse(text, paragraphs))
+        return [[Run(s, e, None)] for s, e in paragraphs]
 
 
 _attributors: dict[str, Attributor] = {}
