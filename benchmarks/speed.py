@@ -174,7 +174,7 @@ def nlp_inputs(items: list) -> list[list[str]]:
 INGEST_PARTS = (
     ("model encode", "retrieval/embedder.py", "encode"),
     ("parse", "corpus/parse.py", "parse_article"),
-    ("NLP pipeline (spaCy)", "corpus/nlp.py", "parse"),
+    ("NLP pipeline (spaCy)", "corpus/nlp.py", "_parse"),
     ("duplicate check", "corpus/store.py", "title_of"),
     ("SQLite writes (Store.add)", "corpus/store.py", "add"),
     ("vector index add", "retrieval/vector_index.py", "add"),

@@ -7,11 +7,11 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from corpus.attribution import attributor
+from corpus.attribution import Attributor, Recorder, attributor
 from corpus.briefing import find_headings, parse_briefing
 from corpus.dating import dateline, parse_day, without_dateline
 from corpus.decode import DEFAULT_MAX_BYTES, decode_text
-from corpus.errors import EmptyArticle
+from corpus.errors import EmptyArticle, ParseError
 from corpus.html import PageMeta, looks_like_html, read_page
 from corpus.models import Article, Passage, article_id
 from corpus.plain import parse_plain
@@ -40,7 +40,34 @@ def parse_article(
     `nlp_model`: the spaCy pipeline speakers are attributed with (corpus.nlp; a name or a
     path, `en_core_web_sm` by default).
     """
-    meta = meta or ArticleMeta()
+    return _parse(data, filename, meta or ArticleMeta(), max_bytes, attributor(nlp_model))
+
+
+def nlp_texts(
+    data: bytes | str,
+    *,
+    filename: str | None = None,
+    meta: ArticleMeta | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> list[str]:
+    """The texts `parse_article` hands the NLP pipeline for this input, in order, found
+    without running it (none for an input it refuses): for `Pipeline.ahead`, which parses
+    those of several articles in one pass."""
+    recorder = Recorder()
+    try:
+        _parse(data, filename, meta or ArticleMeta(), max_bytes, recorder)
+    except ParseError:
+        return []
+    return recorder.texts
+
+
+def _parse(
+    data: bytes | str,
+    filename: str | None,
+    meta: ArticleMeta,
+    max_bytes: int,
+    speakers: Attributor,
+) -> Article:
     text = decode_text(data, max_bytes=max_bytes)
     page = PageMeta()
     is_html = (filename or "").lower().endswith((".html", ".htm")) or looks_like_html(text)
@@ -50,7 +77,6 @@ def parse_article(
         raise EmptyArticle("no text is left once the markup is removed")
     headings = find_headings(text)
     keys = {key for _, _, key in headings}
-    speakers = attributor(nlp_model)
     if len(keys) >= 2 and keys & BRIEFING_MARKERS:
         parsed = parse_briefing(text, headings, speakers)
     else:

@@ -18,7 +18,7 @@ from corpus.decode import DEFAULT_MAX_BYTES
 from corpus.errors import CorpusError, DuplicateArticle, ParseError
 from corpus.models import Article, Passage, Status
 from corpus.nlp import pipeline as nlp_pipeline
-from corpus.parse import ArticleMeta, parse_article
+from corpus.parse import ArticleMeta, nlp_texts, parse_article
 from corpus.store import ArticleSummary, Change, Store
 from retrieval.answer import Answer, Result, Source
 from retrieval.claim_matcher import ClaimMatcher, ClaimTuning
@@ -39,6 +39,11 @@ STORE_FILE = "briefbot.sqlite3"
 
 
 PROGRESS_STEP = 256  # passages embedded between two progress reports
+# Paragraphs parsed by the NLP pipeline in one pass ahead of their articles' parse: several
+# articles' worth fills its batches (corpus.nlp.Pipeline.ahead); the characters bound what
+# is held in memory at once.
+AHEAD_TEXTS = 512
+AHEAD_CHARS = 500_000
 
 
 @dataclass(frozen=True)
@@ -274,7 +279,7 @@ class Library:
             batch.clear()
 
         queued: dict[str, str] = {}
-        for name, data, meta in items:
+        for name, data, meta in self._read_ahead(items):
             try:
                 article = parse_article(
                     data,
@@ -303,6 +308,28 @@ class Library:
                 self.save_index()
             self._refresh_lexical(save=save)
         return outcomes
+
+    def _read_ahead(
+        self, items: Iterable[tuple[str, bytes | str, ArticleMeta | None]]
+    ) -> Iterator[tuple[str, bytes | str, ArticleMeta | None]]:
+        """The items, in order, each handed on while the NLP pipeline holds the parse of its
+        paragraphs, done in one pass with those of the items around it."""
+        pipeline = nlp_pipeline(self.nlp_model)
+        pending: list[tuple[str, bytes | str, ArticleMeta | None]] = []
+        texts: list[str] = []
+        size = 0
+        for name, data, meta in items:
+            found = nlp_texts(data, filename=name, meta=meta, max_bytes=self.max_article_bytes)
+            pending.append((name, data, meta))
+            texts.extend(found)
+            size += sum(len(t) for t in found)
+            if len(texts) >= AHEAD_TEXTS or size >= AHEAD_CHARS:
+                with pipeline.ahead(texts):
+                    yield from pending
+                pending, texts, size = [], [], 0
+        if pending:
+            with pipeline.ahead(texts):
+                yield from pending
 
     def _add(self, article: Article, vectors: np.ndarray) -> Article:
         """Store one parsed article with its vectors and add it to both indexes."""

@@ -16,7 +16,8 @@ from corpus import SAMPLES_DIR
 from corpus.dating import find_date
 from corpus.errors import BinaryInput, DuplicateArticle, EmptyArticle, ParseError, TooLarge
 from corpus.models import Article, Passage, Status, article_id
-from corpus.parse import ArticleMeta, parse_article
+from corpus.nlp import pipeline
+from corpus.parse import ArticleMeta, nlp_texts, parse_article
 from corpus.sections import heading_key, is_furniture
 from corpus.sidecar import read_sidecar, split_meta
 from corpus.store import Store
@@ -1096,3 +1097,31 @@ def test_the_sidecar_of_an_evaluation_set_sits_beside_its_articles_folder(tmp_pa
     (tmp_path / "articles.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
     assert read_sidecar(tmp_path / "articles")["001"].source == "brisk.example"
     assert read_sidecar(tmp_path / "elsewhere") == {}
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])
+def test_nlp_texts_are_what_the_parse_hands_the_pipeline(path: Path):
+    """`nlp_texts` foresees the pipeline's inputs, and an article parsed from Docs made ahead
+    (several articles in one pass, as `Library.ingest_many` does) is the one parsed alone."""
+    text = path.read_text(encoding="utf-8")
+    shared = pipeline()
+    asked: list[str] = []
+    parse = shared.parse
+
+    def recording(texts):
+        asked.extend(texts)
+        return parse(texts)
+
+    shared.parse = recording  # type: ignore[method-assign]
+    try:
+        alone = parse_article(text, filename=path.name)
+    finally:
+        del shared.parse
+    assert nlp_texts(text, filename=path.name) == asked
+    other = "A second article. “We will look again at the plan,” the mayor said."
+    with shared.ahead([*asked, other]):
+        assert parse_article(text, filename=path.name) == alone
+
+
+def test_nlp_texts_of_a_refused_input_are_none():
+    assert nlp_texts("   \n") == []
