@@ -65,7 +65,9 @@ def run_matcher(
     from retrieval.library import Library
 
     with tempfile.TemporaryDirectory(prefix="briefbot-topics-") as tmp:
-        library = Library(Path(tmp), embedder)
+        # Refitting, the shipped topic model is not needed (it may read other features).
+        shipped = Ranker.load(with_topics=False) if gold is not None else None
+        library = Library(Path(tmp), embedder, ranker=shipped)
         try:
             key_to_id = ingest_set(library, directory)
             vectors = library.encode_queries(topics)

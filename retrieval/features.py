@@ -44,6 +44,40 @@ class Candidates:
     # own words come to the topic, their name and "said" aside.
     topic_vector: np.ndarray | None = None
     headline: float = 0.0  # matching one article to a topic: the topic's cosine to its headline
+    # The question's (or topic's) cosine to the corpus's passages: mean and standard deviation
+    # (`CorpusSpread.of_topics`); (0, 1) reads cosines as they are.
+    spread: tuple[float, float] = (0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class CorpusSpread:
+    """The first two moments of the corpus's passage vectors: for any unit vector t, the mean
+    of its cosines to the passages is t·mean and their variance tᵀ·moment·t − (t·mean)², so
+    how far an article stands out for a topic is read without comparing it to every other."""
+
+    mean: np.ndarray  # (dim,)
+    moment: np.ndarray  # (dim, dim): the mean of v·vᵀ
+    n: int  # the corpus passages these were computed for (a sample may stand for them)
+
+    @classmethod
+    def of(cls, vectors: np.ndarray, n: int | None = None) -> CorpusSpread:
+        v = np.asarray(vectors, dtype=np.float32)  # float32 products: BLAS, a few times faster
+        if len(v) == 0:
+            raise ValueError("no vectors")
+        moment = (v.T @ v).astype(np.float64) / len(v)
+        return cls(v.mean(axis=0, dtype=np.float64), moment, len(v) if n is None else n)
+
+    def of_topics(self, vectors: np.ndarray) -> list[tuple[float, float]]:
+        """(mean, standard deviation) of each vector's cosines to the corpus's passages."""
+        t = np.atleast_2d(np.asarray(vectors, dtype=np.float64))
+        means = t @ self.mean
+        variances = np.sum((t @ self.moment) * t, axis=1) - means**2
+        sds = np.sqrt(np.maximum(variances, 0.0))
+        return [(float(m), max(float(s), MIN_SPREAD)) for m, s in zip(means, sds, strict=True)]
+
+
+# Below this a corpus's cosines to a topic are taken as equal (one passage, or copies).
+MIN_SPREAD = 1e-3
 
 
 def question_row(query: Query, vector: np.ndarray) -> np.ndarray:
@@ -229,26 +263,41 @@ TOPIC_FEATURES = (
     "article_coverage",
     "best_passage_coverage",
     "covering_share",
+    "best_z",
+    "top3_z",
+    "mean_z",
+    "headline_z",
+    "standout_share",
 )
+STANDOUT = 2.0  # passages this many standard deviations above the corpus's mean stand out
+
+
+def standing_out(cosine: float | np.ndarray, spread: tuple[float, float]) -> float | np.ndarray:
+    """How many standard deviations a cosine lies above the topic's mean over the corpus."""
+    mean, sd = spread
+    return (cosine - mean) / sd
 
 
 def topic_row(c: Candidates) -> np.ndarray:
     """What the topic model reads about one article for one subscription topic: whether the
     article is about the topic (its headline, how many of its passages come near) rather
-    than mentioning it once."""
+    than mentioning it once. The cosines are read twice: as they are, and against the topic's
+    cosines to the whole corpus (`c.spread`), since a broad topic ("regional politics") comes
+    near every article a little and a narrow one near few, but much."""
     if not c.items:
         return np.zeros(len(TOPIC_FEATURES))
     cosines = np.sort(np.array([x.cosine for x in c.items]))[::-1]
     near = sorted(c.items, key=lambda x: -x.cosine)[:5]
     own = [c.passage_coverage.get(x.passage.id or -1, 0.0) for x in c.items]
+    raw = [cosines[0], cosines[:3].mean(), cosines.mean(), c.headline]
+    z = standing_out(cosines, c.spread)
     return np.array(
         [
-            cosines[0],
-            cosines[:3].mean(),
-            cosines.mean(),
-            c.headline,
+            *raw,
             max(c.coverage.values(), default=0.0),
             max(c.passage_coverage.get(x.passage.id or -1, 0.0) for x in near),
             sum(1 for v in own if v > 0) / len(own),
+            *(standing_out(x, c.spread) for x in raw),
+            float(np.mean(z > STANDOUT)),
         ]
     )

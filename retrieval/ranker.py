@@ -143,7 +143,9 @@ class Ranker:
         tmp.replace(path)
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_FILE) -> Ranker:
+    def load(cls, path: Path = DEFAULT_FILE, *, with_topics: bool = True) -> Ranker:
+        """The ranker in the file; `with_topics=False` leaves its topic model out (what
+        `benchmarks.topics --fit` fits a new one beside, whatever features the old one read)."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -156,7 +158,7 @@ class Ranker:
             or data.get("kinds") != list(KINDS)
         ):
             raise RankerError(path, "fitted for other features: retrain it (benchmarks.rank)")
-        has_topics = "topic_model" in data
+        has_topics = with_topics and "topic_model" in data
         if has_topics and data.get("topic_features") != list(TOPIC_FEATURES):
             raise RankerError(path, "topic model fitted for other features (benchmarks.topics)")
         try:

@@ -17,7 +17,9 @@ from retrieval.features import (
     TOPIC_FEATURES,
     Candidate,
     Candidates,
+    CorpusSpread,
     candidate_rows,
+    standing_out,
     topic_row,
 )
 from retrieval.query import Cues, Query, SpeakerMatch
@@ -169,6 +171,41 @@ def test_topic_features_read_the_headline_and_how_much_of_the_article_comes_near
     assert row["mean_cosine"] == pytest.approx(0.3)
     assert row["headline_cosine"] == 0.6 and row["article_coverage"] == 0.5
     assert row["best_passage_coverage"] == 0.5 and row["covering_share"] == 0.25
+    # With no corpus spread given, the cosines are read as they are.
+    assert row["best_z"] == pytest.approx(0.7) and row["headline_z"] == 0.6
+
+
+def test_the_corpus_spread_gives_a_topics_mean_and_spread_of_cosines_without_the_passages() -> None:
+    corpus = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [0.8, 0.6]])
+    spread = CorpusSpread.of(corpus)
+    topics = np.array([[1.0, 0.0], [0.6, 0.8]])
+    for topic, (mean, sd) in zip(topics, spread.of_topics(topics), strict=True):
+        cosines = corpus @ topic
+        assert mean == pytest.approx(cosines.mean()) and sd == pytest.approx(cosines.std())
+    assert spread.n == 4 and CorpusSpread.of(corpus[:2], n=40).n == 40
+    # Every passage alike: no spread to stand out from, and no division by zero.
+    same = CorpusSpread.of(np.array([[1.0, 0.0], [1.0, 0.0]]))
+    assert same.of_topics(np.array([1.0, 0.0]))[0][1] > 0
+    with pytest.raises(ValueError):
+        CorpusSpread.of(np.zeros((0, 2)))
+
+
+def test_topic_features_read_the_cosines_against_the_topics_spread_over_the_corpus() -> None:
+    # A broad topic: near everything a little (mean 0.3, sd 0.05); 0.42 stands out, 0.32 not.
+    items = [
+        cand(passage(1, "The council voted the budget down."), 0.0, cosine=0.42),
+        cand(passage(2, "The mayor called a new vote."), 0.0, cosine=0.32),
+        cand(passage(3, "Rain is expected on Friday."), 0.0, cosine=0.22),
+        cand(passage(4, "Tickets went on sale."), 0.0, cosine=0.2),
+    ]
+    found = Candidates(Query(text="town politics"), np.zeros(3), items, headline=0.4,
+                       spread=(0.3, 0.05))  # fmt: skip
+    row = dict(zip(TOPIC_FEATURES, topic_row(found), strict=True))
+    assert row["best_z"] == pytest.approx(2.4) and row["headline_z"] == pytest.approx(2.0)
+    assert row["top3_z"] == pytest.approx(((0.42 + 0.32 + 0.22) / 3 - 0.3) / 0.05)
+    assert row["mean_z"] == pytest.approx(((0.42 + 0.32 + 0.22 + 0.2) / 4 - 0.3) / 0.05)
+    assert row["standout_share"] == 0.25  # only the first is two deviations above the mean
+    assert standing_out(0.3, (0.3, 0.05)) == 0.0
 
 
 def test_a_topic_matches_only_when_the_topic_model_says_the_article_is_about_it() -> None:
