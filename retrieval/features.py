@@ -45,8 +45,9 @@ class Candidates:
     topic_vector: np.ndarray | None = None
     headline: float = 0.0  # matching one article to a topic: the topic's cosine to its headline
     # The question's (or topic's) cosine to the corpus's passages: mean and standard deviation
-    # (`CorpusSpread.of_topics`); (0, 1) reads cosines as they are.
-    spread: tuple[float, float] = (0.0, 1.0)
+    # (`CorpusSpread.of_topics`); None: the corpus is too small to read one from.
+    spread: tuple[float, float] | None = None
+    unseen: float = 0.0  # share of the question's topic words no article of the corpus uses
 
 
 @dataclass(frozen=True)
@@ -221,17 +222,25 @@ QUESTION_FEATURES = (
     "who_said_coverage",
     "who_said_passage_coverage",
     "who_said_topic_cosine",
+    "unseen_topic",
 )
+
+
+def unseen_share(topic: set[str], article_freq: Mapping[str, int]) -> float:
+    """Share of the topic's words that no article of the corpus uses: what nothing can
+    answer, however near in meaning the passages come (0 for a topic of no words)."""
+    return sum(1 for t in topic if article_freq.get(t, 0) <= 0) / len(topic) if topic else 0.0
 
 
 def answerability_row(c: Candidates, ranked: Sequence[Candidate], who_said: bool) -> np.ndarray:
     """What the abstention model reads about a question: how near its best eligible
     candidates are (`ranked`: scored, best first) and how much of its topic they and their
-    articles hold (for a who-said question, the person's own passages)."""
+    articles hold (for a who-said question, the person's own passages), and how much of
+    the topic the corpus never puts in words."""
     # No raw BM25 score here: its scale grows with the corpus, and a model fitted on one
     # corpus would misread a small one.
     if not ranked:
-        return np.array([0.0, 0.0, 0.0, float(who_said), 0.0, 0.0, 0.0])
+        return np.array([0.0, 0.0, 0.0, float(who_said), 0.0, 0.0, 0.0, c.unseen])
     top = ranked[:5]
     article = max(c.coverage.get(x.passage.article_id, 0.0) for x in top)
     own = max(c.passage_coverage.get(x.passage.id or -1, 0.0) for x in top)
@@ -251,11 +260,12 @@ def answerability_row(c: Candidates, ranked: Sequence[Candidate], who_said: bool
             w * article,
             w * own,
             w * near,
+            c.unseen,
         ]
     )
 
 
-TOPIC_FEATURES = (
+PLAIN_TOPIC_FEATURES = (
     "best_cosine",
     "top3_cosine",
     "mean_cosine",
@@ -263,6 +273,10 @@ TOPIC_FEATURES = (
     "article_coverage",
     "best_passage_coverage",
     "covering_share",
+)
+# Read against the corpus spread (without one, the plain features above are all there is).
+TOPIC_FEATURES = (
+    *PLAIN_TOPIC_FEATURES,
     "best_z",
     "top3_z",
     "mean_z",
@@ -290,14 +304,15 @@ def topic_row(c: Candidates) -> np.ndarray:
     near = sorted(c.items, key=lambda x: -x.cosine)[:5]
     own = [c.passage_coverage.get(x.passage.id or -1, 0.0) for x in c.items]
     raw = [cosines[0], cosines[:3].mean(), cosines.mean(), c.headline]
-    z = standing_out(cosines, c.spread)
+    spread = c.spread or (0.0, 1.0)  # no spread: the z columns repeat the cosines
+    z = standing_out(cosines, spread)
     return np.array(
         [
             *raw,
             max(c.coverage.values(), default=0.0),
             max(c.passage_coverage.get(x.passage.id or -1, 0.0) for x in near),
             sum(1 for v in own if v > 0) / len(own),
-            *(standing_out(x, c.spread) for x in raw),
+            *(standing_out(x, spread) for x in raw),
             float(np.mean(z > STANDOUT)),
         ]
     )

@@ -26,7 +26,7 @@ from corpus.store import ArticleSummary, Change, Store
 from retrieval.answer import Answer, Result, Source
 from retrieval.claim_matcher import ClaimMatcher, ClaimTuning
 from retrieval.embedder import Embedder
-from retrieval.features import Candidate, Candidates, CorpusSpread
+from retrieval.features import Candidate, Candidates, CorpusSpread, unseen_share
 from retrieval.lexical import LexicalIndex, stem, terms
 from retrieval.query import Query, SpeakerIndex, analyze
 from retrieval.ranker import Ranker
@@ -50,6 +50,8 @@ PROGRESS_STEP = 256  # passages embedded between two progress reports
 # evenly spaced, and recomputed once the corpus has grown or shrunk by this share of itself.
 SPREAD_SAMPLE = 10_000
 SPREAD_STALE = 0.05
+# Fewer passages than this are a story or two, not a corpus to stand out from: no spread.
+SPREAD_FROM = 200
 
 
 @dataclass(frozen=True)
@@ -623,12 +625,12 @@ class Library:
         return self._encode([" ".join(t.split()) for t in texts])
 
     def corpus_spread(self) -> CorpusSpread | None:
-        """The moments of the corpus's passage vectors (None: no passages), computed again once
-        the corpus has changed by SPREAD_STALE of its size, from an even sample of a large one:
-        a topic's mean and spread of cosines over the corpus, however large, in one product."""
+        """The moments of the corpus's passage vectors (None: fewer than SPREAD_FROM), computed
+        again once the corpus has changed by SPREAD_STALE of its size, from an even sample of a
+        large one: a topic's mean and spread of cosines over the corpus in one product."""
         n = len(self.index)
         spread = self._spread
-        if n == 0:
+        if n < SPREAD_FROM:
             return None
         if spread is not None and abs(n - spread.n) <= SPREAD_STALE * spread.n:
             return spread
@@ -755,7 +757,8 @@ class Library:
             if c.passage.id is not None
         }
         sizes = {aid: self._sources_sizes.get(aid, 1) for aid in coverage}
-        return Candidates(query, qvec, items, coverage, sizes, own, topic_vector=topic_vector)
+        return Candidates(query, qvec, items, coverage, sizes, own, topic_vector=topic_vector,
+                          unseen=unseen_share(topic, freq))  # fmt: skip
 
 
 @contextmanager
