@@ -276,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
             "embedding_model": embedder.name,
             **{k: v for k, v in shipped.info.items() if k.startswith("topics")},
         }
-        ranker = replace(ranker, info=info, topics=shipped.topics, match_above=shipped.match_above)
+        ranker = replace(ranker, info=info, topics=shipped.topics, match_above=shipped.match_above,
+                         plain_topics=shipped.plain_topics,
+                         plain_match_above=shipped.plain_match_above)  # fmt: skip
         ranker.save()
     if args.json:
         print(json.dumps(report))

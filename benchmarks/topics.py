@@ -17,8 +17,9 @@ negatives, and the false positives the matcher was most sure of (its best passag
 (retrieval.features.topic_row, a logistic regression, its threshold the best F1 on the
 training pairs) is fitted on the other folds' articles and decides the held-out ones.
 `--fit` fits it on every pair and writes it into `retrieval/ranker.json` beside the
-question models (`benchmarks.rank --fit` keeps it); the in-sample figures are then the
-new fit's, through `Library.match_article`.
+question models, with a fallback over the plain (spread-free) features for a corpus too small
+to give a spread (`Library.corpus_spread`); `benchmarks.rank --fit` keeps both. The in-sample
+figures are then the new fit's, through `Library.match_article`.
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ def run_matcher(
     from retrieval.library import Library
 
     with tempfile.TemporaryDirectory(prefix="briefbot-topics-") as tmp:
-        library = Library(Path(tmp), embedder)
+        # Refitting, the shipped topic model is not needed (it may read other features).
+        shipped = Ranker.load(with_topics=False) if gold is not None else None
+        library = Library(Path(tmp), embedder, ranker=shipped)
         try:
             key_to_id = ingest_set(library, directory)
             vectors = library.encode_queries(topics)
@@ -79,7 +82,9 @@ def run_matcher(
             ranker = library.ranker
             if gold is not None:
                 model, threshold = fit_topics(rows, list(rows), gold)
-                ranker = replace(ranker, topics=model, match_above=threshold)
+                plain, plain_threshold = fit_topics(plain_rows(rows), list(rows), gold)
+                ranker = replace(ranker, topics=model, match_above=threshold,
+                                 plain_topics=plain, plain_match_above=plain_threshold)  # fmt: skip
             passages: dict[Pair, list[tuple[float, str]]] = {}
             for key, article_id in sorted(key_to_id.items()):
                 per_topic = library.match_article(article_id, subs, ranker=ranker)
@@ -88,6 +93,13 @@ def run_matcher(
         finally:
             library.close()
     return Matched(topics, sorted(key_to_id), passages), rows, ranker
+
+
+def plain_rows(rows: dict[Pair, np.ndarray]) -> dict[Pair, np.ndarray]:
+    """The rows' plain columns: what the fallback model reads when a corpus gives no spread."""
+    from retrieval.features import PLAIN_TOPIC_FEATURES
+
+    return {p: r[: len(PLAIN_TOPIC_FEATURES)] for p, r in rows.items()}
 
 
 def fit_topics(
@@ -284,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
                 "topics_data": f"{len(topics)} topics x {len(matched.keys)} articles",
                 "topics_in_sample": rep["overall"],
                 "topics_heldout": rep["folds"]["pooled"] if rep["folds"] else None,
+                "topics_plain_heldout": (
+                    held_out(topics, story_folds(matched.keys, load_stories(), args.folds), gold,
+                             fitted_rule(plain_rows(rows), gold))["pooled"]
+                    if args.folds else None),
                 "topics_command": "python -m benchmarks.topics --fit --folds 5"}  # fmt: skip
         replace(ranker, info=info).save()
     print(json.dumps(rep, ensure_ascii=False) if args.json else format_report(rep))

@@ -44,6 +44,41 @@ class Candidates:
     # own words come to the topic, their name and "said" aside.
     topic_vector: np.ndarray | None = None
     headline: float = 0.0  # matching one article to a topic: the topic's cosine to its headline
+    # The question's (or topic's) cosine to the corpus's passages: mean and standard deviation
+    # (`CorpusSpread.of_topics`); None: the corpus is too small to read one from.
+    spread: tuple[float, float] | None = None
+    unseen: float = 0.0  # share of the question's topic words no article of the corpus uses
+
+
+@dataclass(frozen=True)
+class CorpusSpread:
+    """The first two moments of the corpus's passage vectors: for any unit vector t, the mean
+    of its cosines to the passages is t·mean and their variance tᵀ·moment·t − (t·mean)², so
+    how far an article stands out for a topic is read without comparing it to every other."""
+
+    mean: np.ndarray  # (dim,)
+    moment: np.ndarray  # (dim, dim): the mean of v·vᵀ
+    n: int  # the corpus passages these were computed for (a sample may stand for them)
+
+    @classmethod
+    def of(cls, vectors: np.ndarray, n: int | None = None) -> CorpusSpread:
+        v = np.asarray(vectors, dtype=np.float32)  # float32 products: BLAS, a few times faster
+        if len(v) == 0:
+            raise ValueError("no vectors")
+        moment = (v.T @ v).astype(np.float64) / len(v)
+        return cls(v.mean(axis=0, dtype=np.float64), moment, len(v) if n is None else n)
+
+    def of_topics(self, vectors: np.ndarray) -> list[tuple[float, float]]:
+        """(mean, standard deviation) of each vector's cosines to the corpus's passages."""
+        t = np.atleast_2d(np.asarray(vectors, dtype=np.float64))
+        means = t @ self.mean
+        variances = np.sum((t @ self.moment) * t, axis=1) - means**2
+        sds = np.sqrt(np.maximum(variances, 0.0))
+        return [(float(m), max(float(s), MIN_SPREAD)) for m, s in zip(means, sds, strict=True)]
+
+
+# Below this a corpus's cosines to a topic are taken as equal (one passage, or copies).
+MIN_SPREAD = 1e-3
 
 
 def question_row(query: Query, vector: np.ndarray) -> np.ndarray:
@@ -187,17 +222,25 @@ QUESTION_FEATURES = (
     "who_said_coverage",
     "who_said_passage_coverage",
     "who_said_topic_cosine",
+    "unseen_topic",
 )
+
+
+def unseen_share(topic: set[str], article_freq: Mapping[str, int]) -> float:
+    """Share of the topic's words that no article of the corpus uses: what nothing can
+    answer, however near in meaning the passages come (0 for a topic of no words)."""
+    return sum(1 for t in topic if article_freq.get(t, 0) <= 0) / len(topic) if topic else 0.0
 
 
 def answerability_row(c: Candidates, ranked: Sequence[Candidate], who_said: bool) -> np.ndarray:
     """What the abstention model reads about a question: how near its best eligible
     candidates are (`ranked`: scored, best first) and how much of its topic they and their
-    articles hold (for a who-said question, the person's own passages)."""
+    articles hold (for a who-said question, the person's own passages), and how much of
+    the topic the corpus never puts in words."""
     # No raw BM25 score here: its scale grows with the corpus, and a model fitted on one
     # corpus would misread a small one.
     if not ranked:
-        return np.array([0.0, 0.0, 0.0, float(who_said), 0.0, 0.0, 0.0])
+        return np.array([0.0, 0.0, 0.0, float(who_said), 0.0, 0.0, 0.0, c.unseen])
     top = ranked[:5]
     article = max(c.coverage.get(x.passage.article_id, 0.0) for x in top)
     own = max(c.passage_coverage.get(x.passage.id or -1, 0.0) for x in top)
@@ -217,11 +260,12 @@ def answerability_row(c: Candidates, ranked: Sequence[Candidate], who_said: bool
             w * article,
             w * own,
             w * near,
+            c.unseen,
         ]
     )
 
 
-TOPIC_FEATURES = (
+PLAIN_TOPIC_FEATURES = (
     "best_cosine",
     "top3_cosine",
     "mean_cosine",
@@ -230,25 +274,45 @@ TOPIC_FEATURES = (
     "best_passage_coverage",
     "covering_share",
 )
+# Read against the corpus spread (without one, the plain features above are all there is).
+TOPIC_FEATURES = (
+    *PLAIN_TOPIC_FEATURES,
+    "best_z",
+    "top3_z",
+    "mean_z",
+    "headline_z",
+    "standout_share",
+)
+STANDOUT = 2.0  # passages this many standard deviations above the corpus's mean stand out
+
+
+def standing_out(cosine: float | np.ndarray, spread: tuple[float, float]) -> float | np.ndarray:
+    """How many standard deviations a cosine lies above the topic's mean over the corpus."""
+    mean, sd = spread
+    return (cosine - mean) / sd
 
 
 def topic_row(c: Candidates) -> np.ndarray:
     """What the topic model reads about one article for one subscription topic: whether the
     article is about the topic (its headline, how many of its passages come near) rather
-    than mentioning it once."""
+    than mentioning it once. The cosines are read twice: as they are, and against the topic's
+    cosines to the whole corpus (`c.spread`), since a broad topic ("regional politics") comes
+    near every article a little and a narrow one near few, but much."""
     if not c.items:
         return np.zeros(len(TOPIC_FEATURES))
     cosines = np.sort(np.array([x.cosine for x in c.items]))[::-1]
     near = sorted(c.items, key=lambda x: -x.cosine)[:5]
     own = [c.passage_coverage.get(x.passage.id or -1, 0.0) for x in c.items]
+    raw = [cosines[0], cosines[:3].mean(), cosines.mean(), c.headline]
+    spread = c.spread or (0.0, 1.0)  # no spread: the z columns repeat the cosines
+    z = standing_out(cosines, spread)
     return np.array(
         [
-            cosines[0],
-            cosines[:3].mean(),
-            cosines.mean(),
-            c.headline,
+            *raw,
             max(c.coverage.values(), default=0.0),
             max(c.passage_coverage.get(x.passage.id or -1, 0.0) for x in near),
             sum(1 for v in own if v > 0) / len(own),
+            *(standing_out(x, spread) for x in raw),
+            float(np.mean(z > STANDOUT)),
         ]
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -23,7 +23,7 @@ from corpus.store import ArticleSummary, Change, Store
 from retrieval.answer import Answer, Result, Source
 from retrieval.claim_matcher import ClaimMatcher, ClaimTuning
 from retrieval.embedder import Embedder
-from retrieval.features import Candidate, Candidates
+from retrieval.features import Candidate, Candidates, CorpusSpread, unseen_share
 from retrieval.indexes import IndexSet, passage_document
 from retrieval.lexical import LexicalIndex, stem, terms
 from retrieval.query import Query, SpeakerIndex, analyze
@@ -44,6 +44,12 @@ PROGRESS_STEP = 256  # passages embedded between two progress reports
 # is held in memory at once.
 AHEAD_TEXTS = 512
 AHEAD_CHARS = 500_000
+# The corpus spread (features.CorpusSpread) is read from at most this many passage vectors,
+# evenly spaced, and recomputed once the corpus has grown or shrunk by this share of itself.
+SPREAD_SAMPLE = 10_000
+SPREAD_STALE = 0.05
+# Fewer passages than this are a story or two, not a corpus to stand out from: no spread.
+SPREAD_FROM = 200
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,7 @@ class Library:
         self._article_freq: Counter[str] = Counter()
         self._write = threading.Lock()
         self._seen = 0  # the store's change log is taken in up to here (see `sync`)
+        self._spread: CorpusSpread | None = None  # see `corpus_spread`
         self._reconcile()
 
     def close(self) -> None:
@@ -586,6 +593,25 @@ class Library:
         """Vectors for subscription topics, so they are embedded once, not at every article."""
         return self._encode([" ".join(t.split()) for t in texts])
 
+    def corpus_spread(self) -> CorpusSpread | None:
+        """The moments of the corpus's passage vectors (None: fewer than SPREAD_FROM), computed
+        again once the corpus has changed by SPREAD_STALE of its size, from an even sample of a
+        large one: a topic's mean and spread of cosines over the corpus in one product."""
+        n = len(self.index)
+        spread = self._spread
+        if n < SPREAD_FROM:
+            return None
+        if spread is not None and abs(n - spread.n) <= SPREAD_STALE * spread.n:
+            return spread
+        ids = sorted(self.index.ids())
+        step = -(-len(ids) // SPREAD_SAMPLE)
+        _, vectors = self.store.vectors(ids[::step])
+        if len(vectors) == 0:
+            return None
+        spread = CorpusSpread.of(vectors, n)
+        self._spread = spread  # swapped in whole: other threads read the one they hold
+        return spread
+
     def match_article(
         self,
         article_id: str,
@@ -625,8 +651,10 @@ class Library:
         named = [" ".join(q.topic_terms) for q in queries if q.speaker and q.topic_terms]
         headline, *rest = self._encode([article.title, *named])
         named_vectors = dict(zip(named, rest, strict=True))
+        corpus = self.corpus_spread()
+        spreads = corpus.of_topics(np.stack([v for _, v in topics])) if corpus and topics else []
         out: list[Candidates | None] = []
-        for query, (_, vector) in zip(queries, topics, strict=True):
+        for i, (query, (_, vector)) in enumerate(zip(queries, topics, strict=True)):
             if not query.text:
                 out.append(None)
                 continue
@@ -636,6 +664,8 @@ class Library:
                 query, vector, passages, lexical, lambda _: article_terms, topic_vector, vec_of
             )
             found.headline = float(headline @ vector)
+            if spreads:
+                found.spread = spreads[i]
             out.append(found)
         return out
 
@@ -696,7 +726,8 @@ class Library:
             if c.passage.id is not None
         }
         sizes = {aid: self._sources_sizes.get(aid, 1) for aid in coverage}
-        return Candidates(query, qvec, items, coverage, sizes, own, topic_vector=topic_vector)
+        return Candidates(query, qvec, items, coverage, sizes, own, topic_vector=topic_vector,
+                          unseen=unseen_share(topic, freq))  # fmt: skip
 
 
 @lru_cache(maxsize=4096)

@@ -16,7 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.features import FEATURES, KINDS, QUESTION_FEATURES, TOPIC_FEATURES
+from retrieval.features import (
+    FEATURES,
+    KINDS,
+    PLAIN_TOPIC_FEATURES,
+    QUESTION_FEATURES,
+    TOPIC_FEATURES,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +87,9 @@ class Ranker:
     # pushed; None until fitted (`python -m benchmarks.topics --fit`): then nothing matches.
     topics: Linear | None = None
     match_above: float = float("inf")
+    # The same over PLAIN_TOPIC_FEATURES, for a corpus too small to give a spread (a new bot).
+    plain_topics: Linear | None = None
+    plain_match_above: float = float("inf")
 
     @classmethod
     def prior(cls, dim: int) -> Ranker:
@@ -122,6 +131,16 @@ class Ranker:
     def about_topic(self, row: np.ndarray) -> float:
         return float(self.topics(row)[0, 0]) if self.topics is not None else float("-inf")
 
+    def topic_margin(self, row: np.ndarray, *, plain: bool = False) -> float:
+        """How far the article's log-odds of being about the topic lie above the threshold to
+        match (`plain`: by the model of plain cosines, for a corpus that gives no spread)."""
+        if not plain:
+            return self.about_topic(row) - self.match_above
+        if self.plain_topics is None:
+            return float("-inf")
+        width = len(PLAIN_TOPIC_FEATURES)
+        return float(self.plain_topics(np.asarray(row)[..., :width])[0, 0]) - self.plain_match_above
+
     def save(self, path: Path = DEFAULT_FILE) -> None:
         data = {
             "format": FORMAT,
@@ -138,12 +157,17 @@ class Ranker:
             data["topic_features"] = list(TOPIC_FEATURES)
             data["topic_model"] = self.topics.to_json()
             data["match_above"] = round(self.match_above, 6)
+        if self.plain_topics is not None:
+            data["plain_topic_model"] = self.plain_topics.to_json()
+            data["plain_match_above"] = round(self.plain_match_above, 6)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
         tmp.replace(path)
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_FILE) -> Ranker:
+    def load(cls, path: Path = DEFAULT_FILE, *, with_topics: bool = True) -> Ranker:
+        """The ranker in the file; `with_topics=False` leaves its topic model out (what
+        `benchmarks.topics --fit` fits a new one beside, whatever features the old one read)."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -156,7 +180,8 @@ class Ranker:
             or data.get("kinds") != list(KINDS)
         ):
             raise RankerError(path, "fitted for other features: retrain it (benchmarks.rank)")
-        has_topics = "topic_model" in data
+        has_topics = with_topics and "topic_model" in data
+        has_plain = has_topics and "plain_topic_model" in data
         if has_topics and data.get("topic_features") != list(TOPIC_FEATURES):
             raise RankerError(path, "topic model fitted for other features (benchmarks.topics)")
         try:
@@ -168,6 +193,8 @@ class Ranker:
                 data.get("info", {}),
                 Linear.from_json(data["topic_model"]) if has_topics else None,
                 float(data["match_above"]) if has_topics else float("inf"),
+                Linear.from_json(data["plain_topic_model"]) if has_plain else None,
+                float(data["plain_match_above"]) if has_plain else float("inf"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise RankerError(path, f"malformed ({exc})") from exc

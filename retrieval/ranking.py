@@ -93,5 +93,7 @@ def match(found: Candidates, ranker: Ranker, limits) -> Selection:
     pushed only when the topic model reads the article as about it."""
     probs = rank(found, ranker)
     may = eligible(found.items, found.query, probs)
-    abstain = not may or ranker.about_topic(topic_row(found)) < ranker.match_above
+    # A corpus too small to give a spread is read by the model of plain cosines.
+    plain = found.spread is None and ranker.plain_topics is not None
+    abstain = not may or ranker.topic_margin(topic_row(found), plain=plain) < 0
     return select(found.items, found.query, probs, abstain=abstain, limits=limits)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus import SAMPLES_DIR
+from retrieval import library as library_module
 from retrieval.embedder import SentenceTransformerEmbedder
 from retrieval.library import Library
 
@@ -65,3 +67,28 @@ def test_matches_carry_the_passages_that_answer_the_topic(
     )
     assert 1 <= len(results) <= 3
     assert any("troops" in r.passage.text.lower() for r in results)
+
+
+def test_the_corpus_spread_is_the_stored_vectors_moments_and_follows_the_corpus(
+    tmp_path: Path, real_embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = Library(tmp_path, real_embedder)
+    try:
+        assert library.corpus_spread() is None  # nothing stored yet
+        first, second = sorted(SAMPLES_DIR.glob("*.txt"))[:2]
+        library.ingest(first.read_bytes(), filename=first.name)
+        assert len(library.index) < library_module.SPREAD_FROM
+        assert library.corpus_spread() is None  # one story is no corpus to stand out from
+        monkeypatch.setattr(library_module, "SPREAD_FROM", 1)
+        spread = library.corpus_spread()
+        _, vectors = library.store.vectors()
+        assert spread is not None and spread.n == len(vectors)
+        assert np.allclose(spread.mean, vectors.mean(axis=0), atol=1e-6)
+        assert library.corpus_spread() is spread  # unchanged corpus: not computed again
+        library.ingest(second.read_bytes(), filename=second.name)
+        grown = library.corpus_spread()
+        _, vectors = library.store.vectors()
+        assert grown is not None and grown.n == len(vectors) > spread.n
+        assert np.allclose(grown.mean, vectors.mean(axis=0), atol=1e-6)
+    finally:
+        library.close()

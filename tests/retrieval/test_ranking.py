@@ -14,11 +14,17 @@ from corpus.models import Passage, Speaker, Status
 from retrieval.features import (
     FEATURES,
     KINDS,
+    PLAIN_TOPIC_FEATURES,
+    QUESTION_FEATURES,
     TOPIC_FEATURES,
     Candidate,
     Candidates,
+    CorpusSpread,
+    answerability_row,
     candidate_rows,
+    standing_out,
     topic_row,
+    unseen_share,
 )
 from retrieval.query import Cues, Query, SpeakerMatch
 from retrieval.ranker import (
@@ -134,6 +140,8 @@ def test_the_shipped_ranker_loads_and_fits_these_features() -> None:
     assert ranker.info["command"] == "python -m benchmarks.rank --fit"
     assert ranker.topics is not None and ranker.topics.coef.shape == (1, len(TOPIC_FEATURES))
     assert math.isfinite(ranker.match_above)
+    assert ranker.plain_topics is not None and math.isfinite(ranker.plain_match_above)
+    assert ranker.plain_topics.coef.shape == (1, len(PLAIN_TOPIC_FEATURES))
 
 
 def test_a_topic_model_round_trips_and_an_unfitted_one_matches_nothing(tmp_path: Path) -> None:
@@ -169,6 +177,72 @@ def test_topic_features_read_the_headline_and_how_much_of_the_article_comes_near
     assert row["mean_cosine"] == pytest.approx(0.3)
     assert row["headline_cosine"] == 0.6 and row["article_coverage"] == 0.5
     assert row["best_passage_coverage"] == 0.5 and row["covering_share"] == 0.25
+    # With no corpus spread, the z columns repeat the cosines (the plain model reads neither).
+    assert row["best_z"] == pytest.approx(0.7) and row["headline_z"] == 0.6
+
+
+def test_the_corpus_spread_gives_a_topics_mean_and_spread_of_cosines_without_the_passages() -> None:
+    corpus = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [0.8, 0.6]])
+    spread = CorpusSpread.of(corpus)
+    topics = np.array([[1.0, 0.0], [0.6, 0.8]])
+    for topic, (mean, sd) in zip(topics, spread.of_topics(topics), strict=True):
+        cosines = corpus @ topic
+        assert mean == pytest.approx(cosines.mean()) and sd == pytest.approx(cosines.std())
+    assert spread.n == 4 and CorpusSpread.of(corpus[:2], n=40).n == 40
+    # Every passage alike: no spread to stand out from, and no division by zero.
+    same = CorpusSpread.of(np.array([[1.0, 0.0], [1.0, 0.0]]))
+    assert same.of_topics(np.array([1.0, 0.0]))[0][1] > 0
+    with pytest.raises(ValueError):
+        CorpusSpread.of(np.zeros((0, 2)))
+
+
+def test_topic_features_read_the_cosines_against_the_topics_spread_over_the_corpus() -> None:
+    # A broad topic: near everything a little (mean 0.3, sd 0.05); 0.42 stands out, 0.32 not.
+    items = [
+        cand(passage(1, "The council voted the budget down."), 0.0, cosine=0.42),
+        cand(passage(2, "The mayor called a new vote."), 0.0, cosine=0.32),
+        cand(passage(3, "Rain is expected on Friday."), 0.0, cosine=0.22),
+        cand(passage(4, "Tickets went on sale."), 0.0, cosine=0.2),
+    ]
+    found = Candidates(Query(text="town politics"), np.zeros(3), items, headline=0.4,
+                       spread=(0.3, 0.05))  # fmt: skip
+    row = dict(zip(TOPIC_FEATURES, topic_row(found), strict=True))
+    assert row["best_z"] == pytest.approx(2.4) and row["headline_z"] == pytest.approx(2.0)
+    assert row["top3_z"] == pytest.approx(((0.42 + 0.32 + 0.22) / 3 - 0.3) / 0.05)
+    assert row["mean_z"] == pytest.approx(((0.42 + 0.32 + 0.22 + 0.2) / 4 - 0.3) / 0.05)
+    assert row["standout_share"] == 0.25  # only the first is two deviations above the mean
+    assert standing_out(0.3, (0.3, 0.05)) == 0.0
+
+
+def test_without_a_corpus_spread_the_plain_topic_model_decides() -> None:
+    items = [cand(passage(1, "Dockers walked out at dawn."), 0.0, cosine=0.6)]
+    n, k = len(TOPIC_FEATURES), len(PLAIN_TOPIC_FEATURES)
+    never = Linear(np.zeros(n), np.ones(n), np.zeros((1, n)), np.array([-5.0]))
+    by_best = np.zeros((1, k))
+    by_best[0, PLAIN_TOPIC_FEATURES.index("best_cosine")] = 1.0
+    plain = Linear(np.zeros(k), np.ones(k), by_best, np.zeros(1))
+    prior = Ranker.prior(3)
+    ranker = Ranker(prior.kinds, prior.passages, prior.answerable, 0.0, {}, never, 0.0, plain, 0.5)
+    small = Candidates(Query(text="harbour strike"), np.zeros(3), items)
+    assert [g.head.passage.id for g in match(small, ranker, Limits()).groups] == [1]
+    large = Candidates(Query(text="harbour strike"), np.zeros(3), items, spread=(0.1, 0.1))
+    assert match(large, ranker, Limits()).groups == []  # the full model says no
+    assert ranker.topic_margin(np.full(n, 0.6), plain=True) == pytest.approx(0.1)
+
+
+def test_unseen_share_counts_the_topic_words_no_article_uses() -> None:
+    freq = {"harbour": 3, "strike": 1, "crane": 0}
+    assert unseen_share({"harbour", "strike"}, freq) == 0.0
+    assert unseen_share({"harbour", "crane", "gondola", "strike"}, freq) == 0.5
+    assert unseen_share(set(), freq) == 0.0
+
+
+def test_the_answerability_row_carries_the_unseen_share_with_or_without_candidates() -> None:
+    items = [cand(passage(1, "The pier reopened."), 1.0, cosine=0.5)]
+    found = Candidates(Query(text="pier gondola"), np.zeros(3), items, unseen=0.5)
+    for ranked in (items, []):
+        row = dict(zip(QUESTION_FEATURES, answerability_row(found, ranked, False), strict=True))
+        assert row["unseen_topic"] == 0.5
 
 
 def test_a_topic_matches_only_when_the_topic_model_says_the_article_is_about_it() -> None:
