@@ -8,7 +8,7 @@ import time
 
 from telegram.ext import Application, CallbackContext
 
-from bot.delivery import ONE_OFF
+from bot.delivery import RUN_LATE
 
 
 async def _late_runs(job_kwargs: dict | None, wait: float) -> bool:
@@ -34,7 +34,7 @@ async def _late_runs(job_kwargs: dict | None, wait: float) -> bool:
 
 
 async def test_a_one_off_job_runs_after_the_loop_was_held_past_its_time() -> None:
-    assert await _late_runs(ONE_OFF, wait=30)
+    assert await _late_runs(RUN_LATE, wait=30)
 
 
 async def test_without_it_apscheduler_drops_the_late_run() -> None:
