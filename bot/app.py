@@ -23,7 +23,7 @@ from bot import admin, asking, browsing, followups, subscribing
 from bot.answers import AnswerArchive
 from bot.budget import SharedPace, bot_id
 from bot.context import BotContext, Services
-from bot.delivery import schedule_jobs, take_over
+from bot.delivery import LateJobQueue, schedule_jobs, take_over
 from bot.election import ELECTION_SECONDS, SenderElection
 from bot.language import LanguageCheck
 from bot.limits import ChatRateLimiter
@@ -112,6 +112,7 @@ def build_application(settings: Settings, library: Library) -> Application:
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(ChatRateLimiter(pace))
+        .job_queue(LateJobQueue())
         .concurrent_updates(True)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

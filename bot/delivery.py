@@ -21,6 +21,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import ReplyParameters
 from telegram.constants import ParseMode
@@ -45,26 +46,33 @@ ERROR_RETRY = 30  # seconds before a run that stopped on an unexpected error is 
 MAX_ATTEMPTS = 5  # claims of one delivery before an unexpected error fails it for good
 SWEEP_SECONDS = 30  # pending deliveries are also picked up this often (after a restart, a 429)
 RECORD_RETRIES = (0.1, 0.5, 2.0)  # waits before retrying a store write that failed
-# A job runs however late it comes round: APScheduler drops a run more than a second late,
-# and start-up (the models loading) or a busy machine holds the loop longer than that; the
-# sweep's first run, dropped, left what was queued before a restart for the next sweep.
-RUN_LATE = {"misfire_grace_time": None}
+
+
+class LateJobQueue(JobQueue):
+    """A job queue whose jobs run however late they come round. APScheduler drops a run more
+    than a second late by default, and start-up (the models loading) or a busy machine holds
+    the loop longer than that: the sweep's first run, dropped, left what was queued before a
+    restart for the next sweep, and a digest round's take-over was lost."""
+
+    @property
+    def scheduler_configuration(self) -> dict[str, Any]:
+        return {**super().scheduler_configuration, "job_defaults": {"misfire_grace_time": None}}
 
 
 def schedule_jobs(application: Application, services: Services) -> None:
     """The repeating delivery sweep and the daily digest (and the rest of a round a stopped
     sender left unsent)."""
     jq = application.job_queue
-    jq.run_repeating(deliver, interval=SWEEP_SECONDS, first=1, name=JOB_NAME, job_kwargs=RUN_LATE)
+    jq.run_repeating(deliver, interval=SWEEP_SECONDS, first=1, name=JOB_NAME)
     hour = services.settings.digest_hour_utc
     jq.run_daily(send_digests, time=dt.time(hour=hour, tzinfo=dt.UTC), name=DIGEST_JOB)
-    jq.run_once(resume_digests, when=1, name=DIGEST_JOB, job_kwargs=RUN_LATE)
+    jq.run_once(resume_digests, when=1, name=DIGEST_JOB)
 
 
 def kick_delivery(job_queue: JobQueue | None) -> None:
     """Deliver now rather than at the next sweep (after an article was added)."""
     if job_queue is not None:
-        job_queue.run_once(deliver, when=0, name=JOB_NAME, job_kwargs=RUN_LATE)
+        job_queue.run_once(deliver, when=0, name=JOB_NAME)
 
 
 @dataclass
@@ -187,7 +195,7 @@ def take_over(job_queue: JobQueue | None) -> None:
     round that the last sender began and did not finish."""
     kick_delivery(job_queue)
     if job_queue is not None:
-        job_queue.run_once(resume_digests, when=0, name=DIGEST_JOB, job_kwargs=RUN_LATE)
+        job_queue.run_once(resume_digests, when=0, name=DIGEST_JOB)
 
 
 def _digest(services: Services, deliveries: list[Delivery]) -> Parcel:
@@ -234,9 +242,7 @@ async def _send_all(
             if outcome.message_id is not None and parcel.shown:
                 await _note_shown(services, parcel, outcome.message_id)
             if outcome.resume_in is not None:
-                context.job_queue.run_once(
-                    job, when=outcome.resume_in, name=name, job_kwargs=RUN_LATE
-                )
+                context.job_queue.run_once(job, when=outcome.resume_in, name=name)
                 return False
     except Exception:
         # A bug or a store that stays busy: not this delivery's fault the first few times.
@@ -250,7 +256,7 @@ async def _send_all(
         await _settle(book, worn, "failed")
         kept = [d for d in head.deliveries if d.id not in worn]
         left[0] = dataclasses.replace(head, deliveries=kept)
-        context.job_queue.run_once(job, when=ERROR_RETRY, name=name, job_kwargs=RUN_LATE)
+        context.job_queue.run_once(job, when=ERROR_RETRY, name=name)
         return False
     finally:
         await _settle(book, [i for p in left for i in p.ids], "pending")

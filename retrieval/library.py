@@ -155,10 +155,6 @@ class Library:
     def lexical(self) -> LexicalIndex:
         return self.indexes.lexical
 
-    @property
-    def store_id(self) -> str:
-        return self.indexes.store_id
-
     # -- start-up ---------------------------------------------------------------------
 
     def _reconcile(self) -> None:
@@ -174,13 +170,18 @@ class Library:
         if opened.articles == set(self._sources):
             self._article_freq = Counter(opened.article_freq)
         else:
-            self._article_freq = Counter()
-            for aid in self._sources:
-                self._article_freq.update(terms(self.store.text_of(aid) or ""))
+            self._article_freq = self._count_words()
             if self._sources:
                 log.info("article word frequencies recomputed for %d articles", len(self._sources))
         if not opened.keywords_saved:
             self._refresh_lexical(save=True)
+
+    def _count_words(self) -> Counter[str]:
+        """In how many articles each word occurs, counted from the stored texts."""
+        freq: Counter[str] = Counter()
+        for aid in self._sources:
+            freq.update(terms(self.store.text_of(aid) or ""))
+        return freq
 
     def _refresh_lexical(self, *, save: bool) -> None:
         self.indexes.refresh_lexical(self._lexical_manifest, save=save)
@@ -390,9 +391,7 @@ class Library:
                 for aid in gone:
                     self._sources.pop(aid, None)
                 # Their words: recounted from what is stored (the texts are gone).
-                self._article_freq = Counter()
-                for aid in self._sources:
-                    self._article_freq.update(terms(self.store.text_of(aid) or ""))
+                self._article_freq = self._count_words()
                 self._speakers = _speaker_roles(self.store.speakers())
         if added or gone:
             log.info(

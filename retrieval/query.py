@@ -400,6 +400,12 @@ class SpeakerIndex:
         return [SpeakerMatch(name, "role", round(min(1.0, best), 4), hit)]
 
 
+def question_words(text: str) -> list[str]:
+    """The words of a question as names are looked up by: a possessive's "'s" dropped."""
+    words_ = (re.sub(r"['’]s?$", "", t) for t in re.findall(r"[\w'’-]+", text))
+    return [w for w in words_ if w]
+
+
 def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -> Query:
     """Who the question names or describes, how it is put, and its topic words.
 
@@ -407,9 +413,7 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
     spaCy's), so that "told" and "statements" are read as "tell" and "statement".
     """
     text = " ".join(question.split())
-    tokens = [t for t in re.findall(r"[\w'’-]+", fold(text))]
-    tokens = [re.sub(r"['’]s?$", "", t) for t in tokens]
-    tokens = [t for t in tokens if t]
+    tokens = question_words(fold(text))
     found = speakers.by_name(tokens)
     # A name followed by a role word describes someone else: "the halbrook coach", "her
     # lawyer", "the central bank governor" are the club's, her, the bank's people.

@@ -3,7 +3,6 @@ tail, and duplicates folded together. Pure functions over `Candidate` lists."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -13,7 +12,7 @@ from corpus.models import Passage, Status
 from corpus.speakers import fold as speakers_fold
 from corpus.speakers import same_person
 from retrieval.features import Candidate, mentions, speaks
-from retrieval.query import Query, SpeakerMatch
+from retrieval.query import Query, SpeakerMatch, question_words
 
 # Defaults with a reason, not fitted: a speaker is taken as the one asked about when the
 # match is at least an even bet, and a question as who-said when its kind is the likeliest.
@@ -121,11 +120,8 @@ def select(
 
 
 def as_written(text: str, folded: str) -> str:
-    """The question's own word for a folded one ("Osterbey's" for "osterbey")."""
-    for word in re.findall(r"[\w'’-]+", text):
-        if re.sub(r"['’]s?$", "", speakers_fold(word)) == folded:
-            return re.sub(r"['’]s?$", "", word)
-    return folded
+    """The question's own word for a folded one ("Osterbey" for "osterbey")."""
+    return next((w for w in question_words(text) if speakers_fold(w) == folded), folded)
 
 
 def _likeliest(kind_probs: Mapping[str, float]) -> str:
