@@ -49,6 +49,7 @@ from retrieval.ranker import (
     RankerError,
     calibrate_abstention,
     fit_linear,
+    topic_models,
 )
 from retrieval.ranking import decide, rank
 from retrieval.selection import Limits, eligible, who_said
@@ -220,11 +221,14 @@ def measure(
     }
 
 
-def _shipped() -> Ranker:
+def _shipped_topics() -> tuple[dict, dict]:
+    """The shipped file's topic models (fitted by benchmarks.topics --fit) and their info."""
     try:
-        return Ranker.load()
-    except RankerError:
-        return Ranker.prior(0)
+        models = topic_models()
+        info = json.loads(DEFAULT_FILE.read_text(encoding="utf-8")).get("info", {})
+    except (RankerError, OSError, ValueError):
+        return {}, {}
+    return models, {k: v for k, v in info.items() if k.startswith("topics")} if models else {}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -265,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
             library.close()
     ranker: Ranker = report.pop("ranker")
     if args.fit:
-        shipped = _shipped()  # its topic model, fitted by benchmarks.topics --fit, is kept
+        topics, topics_info = _shipped_topics()  # kept as they are
         info = {
             "fitted": date.today().isoformat(),
             "data": f"{args.devset.name}: {len(questions)} questions",
@@ -274,11 +278,9 @@ def main(argv: list[str] | None = None) -> int:
             "in_sample": report["in_sample"]["overall"],
             "command": "python -m benchmarks.rank --fit",
             "embedding_model": embedder.name,
-            **{k: v for k, v in shipped.info.items() if k.startswith("topics")},
+            **topics_info,
         }
-        ranker = replace(ranker, info=info, topics=shipped.topics, match_above=shipped.match_above,
-                         plain_topics=shipped.plain_topics,
-                         plain_match_above=shipped.plain_match_above)  # fmt: skip
+        ranker = replace(ranker, info=info, **topics)
         ranker.save()
     if args.json:
         print(json.dumps(report))

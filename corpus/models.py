@@ -23,11 +23,6 @@ class Status(StrEnum):
     def label(self) -> str:
         return _LABELS[self]
 
-    @property
-    def strength(self) -> int:
-        """Rank used when two passages carry the same fact: the stronger status is kept."""
-        return _STRENGTH[self]
-
 
 _LABELS = {
     Status.VERIFIED: "✅ Verified",
@@ -35,13 +30,6 @@ _LABELS = {
     Status.STATEMENT: "🗣 On record",
     Status.CONTEXT: "📝 Summary",
     Status.UNSPECIFIED: "▫️ Reported",
-}
-_STRENGTH = {
-    Status.STATEMENT: 4,
-    Status.VERIFIED: 3,
-    Status.UNCONFIRMED: 2,
-    Status.UNSPECIFIED: 1,
-    Status.CONTEXT: 0,
 }
 
 

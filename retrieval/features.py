@@ -118,6 +118,8 @@ FEATURES = (
     "object_speaks",
     "saying_statement",
     "saying_speaker",
+    "article_cosine",
+    "article_lead",
     "who_statement",
     "who_speaker",
     "status_standing",
@@ -127,6 +129,9 @@ FEATURES = (
     "fact_verified",
     "fact_unspecified",
 )
+
+
+LEDE = 1  # the last ordinal of an article's lede: its first paragraph and the one after
 
 
 def speaks(passage: Passage, name: str) -> bool:
@@ -171,6 +176,12 @@ def _base_rows(c: Candidates) -> np.ndarray:
     objects = [m for m in q.matches if m.as_object]
     best = max((x.cosine for x in c.items), default=0.0)
     order = sorted(range(len(c.items)), key=lambda i: -c.items[i].cosine)
+    # How near the passage's article comes at its nearest passage: an overview's answer is
+    # the lede of the article the question is about, however far the lede's own words are.
+    article_best: dict[str, float] = {}
+    for x in c.items:
+        aid = x.passage.article_id
+        article_best[aid] = max(article_best.get(aid, -1.0), x.cosine)
     dense_rank = {i: r for r, i in enumerate(order)}
     saying = float(q.cues.saying)
     conf = subject.confidence if subject else 0.0
@@ -205,6 +216,8 @@ def _base_rows(c: Candidates) -> np.ndarray:
                 float(any(speaks(p, m.name) for m in objects)),
                 saying * statement,
                 saying * has_speaker,
+                article_best[p.article_id] - best,
+                float(p.ordinal <= LEDE) * (1 + article_best[p.article_id] - best),
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(_BASE))

@@ -168,36 +168,57 @@ class Ranker:
     def load(cls, path: Path = DEFAULT_FILE, *, with_topics: bool = True) -> Ranker:
         """The ranker in the file; `with_topics=False` leaves its topic model out (what
         `benchmarks.topics --fit` fits a new one beside, whatever features the old one read)."""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise RankerError(path, f"unreadable ({exc})") from exc
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise RankerError(path, f"format {data.get('format')!r}, expected {FORMAT}")
+        data = _read(path)
         if (
             data.get("features") != list(FEATURES)
             or data.get("question_features") != list(QUESTION_FEATURES)
             or data.get("kinds") != list(KINDS)
         ):
             raise RankerError(path, "fitted for other features: retrain it (benchmarks.rank)")
-        has_topics = with_topics and "topic_model" in data
-        has_plain = has_topics and "plain_topic_model" in data
-        if has_topics and data.get("topic_features") != list(TOPIC_FEATURES):
-            raise RankerError(path, "topic model fitted for other features (benchmarks.topics)")
         try:
-            return cls(
+            ranker = cls(
                 Linear.from_json(data["kind_model"]),
                 Linear.from_json(data["passage_model"]),
                 Linear.from_json(data["answerable_model"]),
                 float(data["abstain_below"]),
                 data.get("info", {}),
-                Linear.from_json(data["topic_model"]) if has_topics else None,
-                float(data["match_above"]) if has_topics else float("inf"),
-                Linear.from_json(data["plain_topic_model"]) if has_plain else None,
-                float(data["plain_match_above"]) if has_plain else float("inf"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise RankerError(path, f"malformed ({exc})") from exc
+        return replace(ranker, **topic_models(path, data)) if with_topics else ranker
+
+
+def topic_models(path: Path = DEFAULT_FILE, data: dict | None = None) -> dict:
+    """The topic models of a ranker file, as `Ranker` fields (none when it has none): what
+    `benchmarks.rank --fit` keeps when it refits the passage models beside them, whatever
+    features those read."""
+    data = _read(path) if data is None else data
+    if "topic_model" not in data:
+        return {}
+    if data.get("topic_features") != list(TOPIC_FEATURES):
+        raise RankerError(path, "topic model fitted for other features (benchmarks.topics)")
+    try:
+        models = {
+            "topics": Linear.from_json(data["topic_model"]),
+            "match_above": float(data["match_above"]),
+        }
+        if "plain_topic_model" in data:
+            models["plain_topics"] = Linear.from_json(data["plain_topic_model"])
+            models["plain_match_above"] = float(data["plain_match_above"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RankerError(path, f"malformed ({exc})") from exc
+    return models
+
+
+def _read(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RankerError(path, f"unreadable ({exc})") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        got = data.get("format") if isinstance(data, dict) else None
+        raise RankerError(path, f"format {got!r}, expected {FORMAT}")
+    return data
 
 
 def fit_linear(x: np.ndarray, y: np.ndarray, *, c: float, multiclass: bool) -> Linear:

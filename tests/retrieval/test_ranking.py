@@ -34,6 +34,7 @@ from retrieval.ranker import (
     RankerError,
     calibrate_abstention,
     fit_linear,
+    topic_models,
 )
 from retrieval.ranking import hybrid, match, rank, reciprocal_rank_fusion, topic_coverage
 from retrieval.selection import Limits, duplicates, fold, select, tier, who_said
@@ -278,6 +279,25 @@ def test_a_ranker_file_for_other_features_is_refused(tmp_path: Path) -> None:
         Ranker.load(path)
 
 
+def test_the_topic_models_of_a_file_for_other_passage_features_are_still_read(
+    tmp_path: Path,
+) -> None:
+    # What `benchmarks.rank --fit` keeps when it refits the passage models with new features.
+    prior = Ranker.prior(4)
+    n = len(TOPIC_FEATURES)
+    topics = Linear(np.zeros(n), np.ones(n), np.ones((1, n)), np.array([-1.0]))
+    path = tmp_path / "ranker.json"
+    Ranker(prior.kinds, prior.passages, prior.answerable, 0.0, {}, topics, 0.5).save(path)
+    path.write_text(path.read_text().replace('"cosine"', '"cosine_old"'))
+    with pytest.raises(RankerError, match="other features"):
+        Ranker.load(path)
+    kept = topic_models(path)
+    assert kept["match_above"] == 0.5 and "plain_topics" not in kept
+    assert np.allclose(kept["topics"].coef, topics.coef)
+    with pytest.raises(RankerError, match="unreadable"):
+        topic_models(tmp_path / "absent.json")
+
+
 def test_linear_standardises_then_weighs() -> None:
     model = Linear(np.array([1.0, 0.0]), np.array([2.0, 1.0]), np.array([[1.0, -1.0]]),
                    np.array([0.5]))  # fmt: skip
@@ -400,7 +420,7 @@ def test_the_same_quote_from_two_outlets_is_one_result() -> None:
                          "outlet-c"), 1.0, vector=[1.0, 0.0])  # fmt: skip
     assert duplicates(a, b)  # the quoted words and the speaker, whatever the vectors say
     assert not duplicates(a, other)  # the same words from someone else are not the same quote
-    groups = fold([a, b, other], prefer_summary=False)
+    groups = fold([a, b, other])
     assert [g.head.passage.id for g in groups] == [1, 3]
     assert [o.passage.article_id for o in groups[0].other_articles] == ["outlet-b"]
 
@@ -410,17 +430,17 @@ def test_an_unconfirmed_claim_is_never_folded_into_a_fact() -> None:
     fact = cand(passage(1, "The dam held.", Status.VERIFIED), 1.0, vector=v)
     claim = cand(passage(2, "The dam held.", Status.UNCONFIRMED), 0.9, vector=v)
     assert not duplicates(fact, claim)
-    assert len(fold([fact, claim], prefer_summary=False)) == 2
+    assert len(fold([fact, claim])) == 2
 
 
-def test_within_one_article_the_stronger_status_is_shown() -> None:
+def test_within_one_article_the_best_ranked_of_one_fact_is_shown() -> None:
     v = [1.0, 0.0]
     takeaway = cand(passage(1, "The dam held.", Status.CONTEXT), 1.0, vector=v)
     fact = cand(passage(2, "The dam held.", Status.VERIFIED), 0.9, vector=v)
-    (group,) = fold([takeaway, fact], prefer_summary=False)
+    (group,) = fold([takeaway, fact])
+    assert group.head.passage.id == 1 and [c.passage.id for c in group.same_article] == [2]
+    (group,) = fold([fact, takeaway])
     assert group.head.passage.id == 2 and [c.passage.id for c in group.same_article] == [1]
-    (group,) = fold([takeaway, fact], prefer_summary=True)
-    assert group.head.passage.id == 1
 
 
 def test_a_nearly_constant_input_is_left_unscaled() -> None:
