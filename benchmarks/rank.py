@@ -49,6 +49,7 @@ from retrieval.ranker import (
     RankerError,
     calibrate_abstention,
     fit_linear,
+    read_file,
     topic_models,
 )
 from retrieval.ranking import decide, rank
@@ -224,11 +225,13 @@ def measure(
 def _shipped_topics() -> tuple[dict, dict]:
     """The shipped file's topic models (fitted by benchmarks.topics --fit) and their info."""
     try:
-        models = topic_models()
-        info = json.loads(DEFAULT_FILE.read_text(encoding="utf-8")).get("info", {})
-    except (RankerError, OSError, ValueError):
+        data = read_file(DEFAULT_FILE)
+        models = topic_models(DEFAULT_FILE, data)
+    except RankerError:
         return {}, {}
-    return models, {k: v for k, v in info.items() if k.startswith("topics")} if models else {}
+    if not models:
+        return {}, {}
+    return models, {k: v for k, v in data.get("info", {}).items() if k.startswith("topics")}
 
 
 def main(argv: list[str] | None = None) -> int:

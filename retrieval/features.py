@@ -193,6 +193,7 @@ def _base_rows(c: Candidates) -> np.ndarray:
         has_speaker = float(p.speaker is not None)
         by_subject = subject is not None and speaks(p, subject.name)
         size = max(c.article_sizes.get(p.article_id, 1), 1)
+        article_near = article_best[p.article_id] - best
         rows.append(
             [
                 x.cosine,
@@ -216,8 +217,8 @@ def _base_rows(c: Candidates) -> np.ndarray:
                 float(any(speaks(p, m.name) for m in objects)),
                 saying * statement,
                 saying * has_speaker,
-                article_best[p.article_id] - best,
-                float(p.ordinal <= LEDE) * (1 + article_best[p.article_id] - best),
+                article_near,
+                float(p.ordinal <= LEDE) * (1 + article_near),
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(_BASE))

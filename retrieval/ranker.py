@@ -168,7 +168,7 @@ class Ranker:
     def load(cls, path: Path = DEFAULT_FILE, *, with_topics: bool = True) -> Ranker:
         """The ranker in the file; `with_topics=False` leaves its topic model out (what
         `benchmarks.topics --fit` fits a new one beside, whatever features the old one read)."""
-        data = _read(path)
+        data = read_file(path)
         if (
             data.get("features") != list(FEATURES)
             or data.get("question_features") != list(QUESTION_FEATURES)
@@ -189,10 +189,10 @@ class Ranker:
 
 
 def topic_models(path: Path = DEFAULT_FILE, data: dict | None = None) -> dict:
-    """The topic models of a ranker file, as `Ranker` fields (none when it has none): what
-    `benchmarks.rank --fit` keeps when it refits the passage models beside them, whatever
-    features those read."""
-    data = _read(path) if data is None else data
+    """The topic models of a ranker file (`data`: the file as `read_file` gave it), as
+    `Ranker` fields, none when it has none: what `benchmarks.rank --fit` keeps when it refits
+    the passage models beside them, whatever features those read."""
+    data = read_file(path) if data is None else data
     if "topic_model" not in data:
         return {}
     if data.get("topic_features") != list(TOPIC_FEATURES):
@@ -210,7 +210,8 @@ def topic_models(path: Path = DEFAULT_FILE, data: dict | None = None) -> dict:
     return models
 
 
-def _read(path: Path) -> dict:
+def read_file(path: Path = DEFAULT_FILE) -> dict:
+    """A ranker file's contents, checked to be of this FORMAT."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
