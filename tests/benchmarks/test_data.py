@@ -95,7 +95,6 @@ def test_no_gold_snippet_is_copied_into_the_data(questions: dict[str, dict]) -> 
 
 
 def test_story_folds_never_split_a_story(devset_dir: Path) -> None:
-    pytest.importorskip("sklearn")
     stories = load_stories()
     keys = article_keys(devset_dir)
     folds = story_folds(keys, stories, 5)
