@@ -731,12 +731,12 @@ class Library:
 
 @lru_cache(maxsize=4096)
 def _lemmas(nlp_model: str | None, text: str) -> tuple[str, ...]:
-    """The verbs and nouns of a question, lemmatised (kept: every new article is matched
-    against every subscription's topic)."""
+    """The verbs of a question, lemmatised (kept: every new article is matched against every
+    subscription's topic)."""
     if not text:
         return ()
     docs = nlp_pipeline(nlp_model).parse([text[:500]])
-    return tuple(t.lemma_.lower() for doc in docs for t in doc if t.pos_ in ("VERB", "NOUN"))
+    return tuple(t.lemma_.lower() for doc in docs for t in doc if t.pos_ == "VERB")
 
 
 def _speaker_roles(pairs: Iterable[tuple[str, str | None]]) -> dict[str, str]:

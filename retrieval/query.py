@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from corpus.attribution import ORGANISATION
 from corpus.lexicon import DATA_DIR, words
 from corpus.speakers import fold, name_words, same_person, same_word, skeleton
 
@@ -167,7 +168,18 @@ _PREPOSITIONS = frozenset(
         "towards",
     ]
 )
-SAYING = words("reporting_verbs") | words("communication_nouns")
+REPORTING = words("reporting_verbs")
+COMMUNICATION = words("communication_nouns")
+SAYING = REPORTING | COMMUNICATION
+# Before a word, these make it a noun: "the attack", "a charge", "their answer" are things
+# the question is about, not how it asks (a reporting verb's other sense). English's
+# articles, demonstratives and possessive determiners.
+_DETERMINERS = frozenset(
+    ["a", "an", "the", "this", "that", "these", "those", "his", "her", "its", "their", "our",
+     "my", "your", "any", "some", "no"]
+)  # fmt: skip
+# What follows one of these is what the question asks about ("… say about the letter").
+_ABOUT = frozenset(["about", "on", "over", "regarding", "concerning"])
 # Minimum rapidfuzz ratio (0–100) for a misspelt family name, and the shortest word tried:
 # shorter words are too easily one letter away from an unrelated name.
 FUZZY_MIN_RATIO = 85.0
@@ -297,7 +309,9 @@ class SpeakerIndex:
                 self._roles[name] = []
                 self._by_family.setdefault(parts[-1], []).append(name)
                 self._given[name] = set(parts[:-1])
-                if len(parts) > 1 and len(parts[0]) > 1:
+                # An organisation's first word is no given name ("the US open" is not the
+                # "US Defense Department").
+                if len(parts) > 1 and len(parts[0]) > 1 and not _organisation(name):
                     self._by_given.setdefault(parts[0], []).append(name)
             if role and role not in self._roles[name]:
                 self._roles[name].append(role)
@@ -409,8 +423,8 @@ def question_words(text: str) -> list[str]:
 def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -> Query:
     """Who the question names or describes, how it is put, and its topic words.
 
-    `lemmas`: the question's verb and noun lemmas when a parser gave them (the library passes
-    spaCy's), so that "told" and "statements" are read as "tell" and "statement".
+    `lemmas`: the question's verb lemmas when a parser gave them (the library passes
+    spaCy's), so that "told" and "spoke" are read as "tell" and "speak".
     """
     text = " ".join(question.split())
     tokens = question_words(fold(text))
@@ -430,9 +444,9 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
         head = [t for i, t in enumerate(tokens[:cut]) if i not in named]
         whole = [t for i, t in enumerate(tokens) if i not in named]
         matches = matches + (speakers.by_role(head) or speakers.by_role(whole))
-    lemma_set = set(lemmas) | set(tokens)
+    says = [_says(tokens, i) for i in range(len(tokens))]
     cues = Cues(
-        saying=bool(lemma_set & SAYING) or any(saying_word(t) for t in tokens),
+        saying=any(says) or bool(set(lemmas) & REPORTING),
         yes_no=bool(tokens) and tokens[0] in _AUXILIARIES,
         wh=next((t for t in tokens if t in _WH), ""),
         words=len(tokens),
@@ -442,25 +456,51 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
     named = {p for m in subject if m.how != "role" for p in re.findall(r"\w+", fold(m.name))}
     named |= {w for m in subject for w in m.asked.split()}
     topic = tuple(
-        t for t in tokens if t not in _STOP and t not in named and len(t) > 1 and not saying_word(t)
+        t
+        for t, say in zip(tokens, says, strict=True)
+        if t not in _STOP and t not in named and len(t) > 1 and not say
     )
     return Query(text=text, matches=tuple(matches), cues=cues, topic_terms=topic)
+
+
+def _says(tokens: list[str], at: int) -> bool:
+    """The word asks what was said: a saying word (`saying_word`), unless it is what the
+    question asks about: after "about" or "on" ("… say about the letter"), or a reporting
+    verb used as a noun ("the attack", "the champions league"; a communication noun such as
+    "the statement" keeps asking)."""
+    word = tokens[at]
+    if not saying_word(word) or any(t in _ABOUT for t in tokens[:at]):
+        return False
+    return not (at and tokens[at - 1] in _DETERMINERS) or _inflected_in(word, COMMUNICATION)
 
 
 def saying_word(word: str) -> bool:
     """A reporting verb or communication noun in any regular inflection ("saying",
     "comments", "warned")."""
-    if word in SAYING:
+    return _inflected_in(word, SAYING)
+
+
+def _inflected_in(word: str, lexicon: frozenset[str]) -> bool:
+    """The word or a regular inflection of it is in the lexicon."""
+    if word in lexicon:
         return True
     for suffix in ("ing", "ed", "es", "s", "d"):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             stem = word[: -len(suffix)]
-            if stem in SAYING or f"{stem}e" in SAYING:
+            if stem in lexicon or f"{stem}e" in lexicon:
                 return True
     return False
 
 
+def _organisation(name: str) -> bool:
+    """The name ends in an organisation noun ("… Shipping Agency", "… Defense Department")."""
+    last = re.findall(r"[a-z]+", fold(name))[-1:]
+    return bool(last) and (last[0] in ORGANISATION or _singular(last[0]) in ORGANISATION)
+
+
 def _role_tokens(role: str) -> set[str]:
+    # A dotted abbreviation is one word: "U.S. Attorney" is the "us attorney".
+    role = re.sub(r"\b(?:[A-Za-z]\.){2,}", lambda m: m.group().replace(".", "") + " ", role)
     tokens = {t for t in re.findall(r"\w+", fold(role)) if t not in _STOP and len(t) > 1}
     acronym = _acronym_of(role)
     return tokens | ({acronym} if len(acronym) >= 2 else set())
