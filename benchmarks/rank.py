@@ -53,6 +53,7 @@ from retrieval.ranker import (
     topic_models,
 )
 from retrieval.ranking import decide, rank
+from retrieval.recency import read_time
 from retrieval.selection import Limits, eligible, who_said
 
 FALSE_ABSTENTION = 0.02  # the target on training questions (the contract's ceiling is 0.03)
@@ -78,7 +79,9 @@ def gather(library, questions: list[dict], key_to_id: dict[str, str], stories) -
     texts = {aid: library.store.get(aid).text for aid in set(key_to_id.values())}
     found, labels, groups = [], [], []
     for q in questions:
-        c = library.candidates(q["question"])
+        # As `Library.ask` reads it: a time asked about ("lately") is no topic word.
+        when = read_time(q["question"], date.today())
+        c = library.candidates(when.rest if when.asks and when.topical else q["question"])
         found.append(c)
         y = np.zeros(len(c.items) if c else 0)
         if c is not None:

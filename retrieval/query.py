@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from corpus.attribution import ORGANISATION
+from corpus.attribution import ABBREVIATIONS, ORGANISATION
 from corpus.lexicon import DATA_DIR, words
 from corpus.speakers import fold, name_words, same_person, same_word, skeleton
+from retrieval.lexical import stem
 
 # General English function words: never a name, never a topic.
 _STOP = frozenset(
@@ -222,6 +223,8 @@ def _role_match(word: str, tokens: set[str]) -> float:
         return 0.5
     if len(w) >= 3 and any(t.startswith(w) and len(t) > len(w) for t in tokens):
         return 0.5
+    if len(w) >= 5 and stem(w) in {stem(t) for t in tokens}:  # "senator" of the "Senate"
+        return 0.5
     return 0.0
 
 
@@ -325,6 +328,7 @@ class SpeakerIndex:
         self._idf = {t: math.log((n + 1) / (df + 0.5)) for t, df in role_df.items()}
         self._families = list(self._by_family)
         heads = {_head_noun(r) for roles in self._roles.values() for r in roles}
+        heads |= {ABBREVIATIONS[h] for h in heads if h in ABBREVIATIONS}  # "Gov." names one
         self._role_nouns = (_ROLE_VOCABULARY | heads) - {""}
 
     def __len__(self) -> int:
@@ -394,17 +398,18 @@ class SpeakerIndex:
             return []
         top = max(self._idf.values(), default=1.0)
         weight = {w: self._idf.get(_singular(w), top) for w in asked}
-        total = sum(weight.values())
-        scored: list[tuple[float, str, str]] = []
+        fits: list[tuple[str, dict[str, float]]] = []
         for name, tokens in self._role_words.items():
-            got, hit = 0.0, []
-            for w in asked:
-                m = _role_match(w, tokens)
-                if m:
-                    got += m * weight[w]
-                    hit.append(w)
-            if any(_singular(h) in self._role_nouns for h in hit):  # a role word, not only a place
-                scored.append((got / total, name, " ".join(hit)))
+            got = {w: m for w in asked if (m := _role_match(w, tokens))}
+            if any(_singular(h) in self._role_nouns for h in got):  # a role word, not only a place
+                fits.append((name, got))
+        # Words no role fits at all ("… think the jewels have left") are what is asked about,
+        # not who: only the words some role fits are weighed.
+        total = sum(weight[w] for w in {w for _, got in fits for w in got})
+        scored = [
+            (sum(m * weight[w] for w, m in got.items()) / total, name, " ".join(got))
+            for name, got in fits
+        ]
         if not scored:
             return []
         scored.sort(key=lambda x: -x[0])
@@ -436,14 +441,21 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
         m.at for m in found if any(_singular(t) in nouns for t in tokens[m.at + 1 : m.at + 4])
     }
     matches = [m for m in found if m.at not in described]
-    if not [m for m in matches if not m.as_object]:
+    # A given name alone ("bill", "mark") or a near spelling is no sure name: a role the
+    # question gives ("the digital minister on the ai bill") may name someone surer.
+    if not [m for m in matches if not m.as_object and m.how == "name"]:
         # "the harbour chief on the new pier director": the words before the first
         # preposition describe who speaks, the rest what they are asked about.
         cut = next((i for i, t in enumerate(tokens) if i and t in _PREPOSITIONS), len(tokens))
         named = {m.at for m in found} - described
         head = [t for i, t in enumerate(tokens[:cut]) if i not in named]
         whole = [t for i, t in enumerate(tokens) if i not in named]
-        matches = matches + (speakers.by_role(head) or speakers.by_role(whole))
+        subjects = [m for m in matches if not m.as_object]
+        # Beside an unsure name only the words before the topic may describe someone else.
+        roles = speakers.by_role(head) or ([] if subjects else speakers.by_role(whole))
+        if roles and all(m.confidence < roles[0].confidence for m in subjects):
+            matches = [m for m in matches if m.as_object]
+        matches = matches + roles
     says = [_says(tokens, i) for i in range(len(tokens))]
     cues = Cues(
         saying=any(says) or bool(set(lemmas) & REPORTING),
@@ -502,6 +514,7 @@ def _role_tokens(role: str) -> set[str]:
     # A dotted abbreviation is one word: "U.S. Attorney" is the "us attorney".
     role = re.sub(r"\b(?:[A-Za-z]\.){2,}", lambda m: m.group().replace(".", "") + " ", role)
     tokens = {t for t in re.findall(r"\w+", fold(role)) if t not in _STOP and len(t) > 1}
+    tokens |= {ABBREVIATIONS[t] for t in tokens if t in ABBREVIATIONS}  # "Gov." is a governor
     acronym = _acronym_of(role)
     return tokens | ({acronym} if len(acronym) >= 2 else set())
 

@@ -20,6 +20,10 @@ SPEAKERS = [
     ("Tom Berg", "Harbour Master"),
     ("Lena Sauer", "U.K. Envoy to Castria"),
     ("Corvin Shipping Agency", None),
+    ("Marta Olsen", "Vestria Gov."),
+    ("Pia Lund", "Centrist member of the Ostrian Senate"),
+    ("Bill Hartley", "Fisheries Inspector"),
+    ("Mara Lenz", "Digital Affairs Minister"),
 ]
 CORPUS_WORDS = {"strike", "harbour", "pipeline", "troops", "ferry"}
 INDEX = SpeakerIndex(SPEAKERS, CORPUS_WORDS.__contains__)
@@ -122,6 +126,29 @@ def test_a_saying_word_is_the_topic_when_it_is_what_is_asked_about(
 ) -> None:
     q = analyze(question, INDEX)
     assert (q.topic_terms, q.cues.saying) == (topic, saying)
+
+
+def test_an_abbreviated_title_in_a_role_stands_for_its_word() -> None:
+    assert analyze("what did the vestria governor say", INDEX).speakers == ("Marta Olsen",)
+
+
+def test_a_role_word_matches_its_institution() -> None:
+    # "senator" and "Senate" share their stem.
+    assert analyze("what did the ostrian senator say", INDEX).speakers == ("Pia Lund",)
+
+
+def test_words_no_role_fits_do_not_dilute_a_role() -> None:
+    # No preposition marks where the topic starts: "vote" and "fair" fit no role at all.
+    q = analyze("does the ostrian senator think the vote was fair", INDEX)
+    assert q.speakers == ("Pia Lund",)
+    assert "vote" in q.topic_terms
+
+
+def test_a_role_is_surer_than_a_given_name_alone() -> None:
+    q = analyze("digital affairs minister on the fishing bill", INDEX)
+    assert q.speakers == ("Mara Lenz",)
+    assert "bill" in q.topic_terms  # the word, not Bill Hartley
+    assert analyze("what did bill say about the nets", INDEX).speakers == ("Bill Hartley",)
 
 
 def test_one_shared_role_word_names_nobody() -> None:
