@@ -442,7 +442,7 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
     }
     matches = [m for m in found if m.at not in described]
     # A given name alone ("bill", "mark") or a near spelling is no sure name: a role the
-    # question gives ("the digital minister on the ai bill") may name someone surer.
+    # question gives ("the fisheries minister on the harbour bill") may name someone surer.
     if not [m for m in matches if not m.as_object and m.how == "name"]:
         # "the harbour chief on the new pier director": the words before the first
         # preposition describe who speaks, the rest what they are asked about.
@@ -478,7 +478,7 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
 def _says(tokens: list[str], at: int) -> bool:
     """The word asks what was said: a saying word (`saying_word`), unless it is what the
     question asks about: after "about" or "on" ("… say about the letter"), or a reporting
-    verb used as a noun ("the attack", "the champions league"; a communication noun such as
+    verb used as a noun ("the attack", "the champions cup"; a communication noun such as
     "the statement" keeps asking)."""
     word = tokens[at]
     if not saying_word(word) or any(t in _ABOUT for t in tokens[:at]):

@@ -56,8 +56,8 @@ class Selection:
 def who_said(query: Query, kind_probs: Mapping[str, float]) -> SpeakerMatch | None:
     """The person whose words the question asks for, if it asks for someone's words: the
     question-kind model reads a reporting verb among its cues, but the verb alone does not
-    decide ("has she appealed", "any update on his injury" ask what happened). Held out:
-    +0.011 hit@1, one near-topic negative fewer abstained (`benchmarks.rank`)."""
+    decide ("did police charge the driver", "any update on the repairs" ask what happened).
+    Held out: +0.011 hit@1, one near-topic negative fewer abstained (`benchmarks.rank`)."""
     m = query.speaker
     if m is None or m.confidence < SURE_SPEAKER:
         return None

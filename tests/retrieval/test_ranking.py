@@ -346,7 +346,7 @@ def test_features_of_the_asked_persons_quote_and_someone_elses() -> None:
 
 def test_who_said_needs_a_sure_speaker_and_a_who_said_question() -> None:
     assert who_said(ASKS_VARGA, WHO).name == "Ilse Varga"
-    # A reporting verb alone is not enough ("has varga appealed the ruling"): the
+    # A reporting verb alone is not enough ("did varga charge the contractor"): the
     # question-kind model, which reads it among the cues, decides.
     assert who_said(ASKS_VARGA, FACT) is None
     quiet = Query(text="varga pier", matches=ASKS_VARGA.matches)
