@@ -79,9 +79,10 @@ def gather(library, questions: list[dict], key_to_id: dict[str, str], stories) -
     texts = {aid: library.store.get(aid).text for aid in set(key_to_id.values())}
     found, labels, groups = [], [], []
     for q in questions:
-        # As `Library.ask` reads it: a time asked about ("lately") is no topic word.
+        # As `Library.ask` reads it: a time asked about ("lately") is no topic word (a time
+        # alone, which `ask` answers with the newest articles, is searched as written).
         when = read_time(q["question"], date.today())
-        c = library.candidates(when.rest if when.asks and when.topical else q["question"])
+        c = library.candidates(when.searched(q["question"]) if when.topical else q["question"])
         found.append(c)
         y = np.zeros(len(c.items) if c else 0)
         if c is not None:

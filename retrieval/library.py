@@ -460,7 +460,7 @@ class Library:
             results = self.newest(when.period, limit or self.tuning.max_results)
             return Answer(question=question, results=self.with_standings(results), period=period,
                           listing=True)  # fmt: skip
-        found = self.candidates(when.rest if when.asks else question)
+        found = self.candidates(when.searched(question))
         if found is None:
             return Answer(question=question, period=period)
         return self.answer(found, limit=limit, question=question, when=when)

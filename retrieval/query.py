@@ -213,7 +213,7 @@ def _related(word: str) -> set[str]:
     return out - {word}
 
 
-def _role_match(word: str, tokens: set[str]) -> float:
+def _role_match(word: str, tokens: set[str], stems: set[str]) -> float:
     """1 when a role holds the word; half when it holds a related role word or a longer
     word the word begins ("met" for "meteorological"); else 0."""
     w = _singular(word)
@@ -223,7 +223,7 @@ def _role_match(word: str, tokens: set[str]) -> float:
         return 0.5
     if len(w) >= 3 and any(t.startswith(w) and len(t) > len(w) for t in tokens):
         return 0.5
-    if len(w) >= 5 and stem(w) in {stem(t) for t in tokens}:  # "senator" of the "Senate"
+    if len(w) >= 5 and stem(w) in stems:  # "senator" of the "Senate"
         return 0.5
     return 0.0
 
@@ -319,9 +319,11 @@ class SpeakerIndex:
             if role and role not in self._roles[name]:
                 self._roles[name].append(role)
         self._role_words: dict[str, set[str]] = {}
+        self._role_stems: dict[str, set[str]] = {}  # stemmed once, not per question
         for name, roles in self._roles.items():
             tokens = {_singular(t) for r in roles for t in _role_tokens(r)}
             self._role_words[name] = tokens
+            self._role_stems[name] = {stem(t) for t in tokens}
             for t in tokens:
                 role_df[t] = role_df.get(t, 0) + 1
         n = max(len(self._roles), 1)
@@ -400,7 +402,8 @@ class SpeakerIndex:
         weight = {w: self._idf.get(_singular(w), top) for w in asked}
         fits: list[tuple[str, dict[str, float]]] = []
         for name, tokens in self._role_words.items():
-            got = {w: m for w in asked if (m := _role_match(w, tokens))}
+            stems = self._role_stems[name]
+            got = {w: m for w in asked if (m := _role_match(w, tokens, stems))}
             if any(_singular(h) in self._role_nouns for h in got):  # a role word, not only a place
                 fits.append((name, got))
         # Words no role fits at all ("… think the jewels have left") are what is asked about,
@@ -456,7 +459,8 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
         if roles and all(m.confidence < roles[0].confidence for m in subjects):
             matches = [m for m in matches if m.as_object]
         matches = matches + roles
-    says = [_says(tokens, i) for i in range(len(tokens))]
+    about = next((i for i, t in enumerate(tokens) if t in _ABOUT), len(tokens))
+    says = [i <= about and _says(tokens, i) for i in range(len(tokens))]
     cues = Cues(
         saying=any(says) or bool(set(lemmas) & REPORTING),
         yes_no=bool(tokens) and tokens[0] in _AUXILIARIES,
@@ -476,12 +480,12 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
 
 
 def _says(tokens: list[str], at: int) -> bool:
-    """The word asks what was said: a saying word (`saying_word`), unless it is what the
-    question asks about: after "about" or "on" ("… say about the letter"), or a reporting
+    """The word asks what was said: a saying word (`saying_word`), unless it is a reporting
     verb used as a noun ("the attack", "the champions cup"; a communication noun such as
-    "the statement" keeps asking)."""
+    "the statement" keeps asking). After "about" or "on" every word is what the question
+    asks about ("… say about the letter"): `analyze` asks only of the words before."""
     word = tokens[at]
-    if not saying_word(word) or any(t in _ABOUT for t in tokens[:at]):
+    if not saying_word(word):
         return False
     return not (at and tokens[at - 1] in _DETERMINERS) or _inflected_in(word, COMMUNICATION)
 

@@ -68,6 +68,10 @@ class TimeAsk:
     def asks(self) -> bool:
         return self.newest or self.period is not None
 
+    def searched(self, question: str) -> str:
+        """What is searched for: the question without its time words when it asks a time."""
+        return self.rest if self.asks else question
+
     @property
     def topical(self) -> bool:
         """Whether anything beyond the time is asked ("latest on the port strike")."""
