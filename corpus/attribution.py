@@ -792,8 +792,15 @@ def _by_role(tok, pos: int, n: int, state: _State) -> Speaker | None:
             if w[:1].isupper()
         }
         if proper <= known | name or not capitalised - nouns - HONORIFICS:
-            return Speaker(name=m.name, role=m.role)
+            return Speaker(name=m.name, role=_fuller(m.role, _span_text(tok)))
     return None
+
+
+def _fuller(role: str | None, description: str | None) -> str | None:
+    """The role a reference back gives, when it says more than the one known ("France's
+    culture minister said …, the minister, Ana Berg, told …": Berg is the culture minister)."""
+    known, said = _role_words(role), _role_words(description)
+    return description if known < said else role
 
 
 def _is_organisation(mention: _Mention, state: _State) -> bool:

@@ -217,6 +217,23 @@ def test_the_prosecutor_named_in_the_next_paragraph_is_the_one_who_said_it(nlp):
     assert first.speaker.name == "Irja Haug" and not first.direct
 
 
+def test_a_reference_back_that_says_more_gives_its_role_to_the_person(nlp):
+    text = (
+        "Velmar's fisheries minister said on Monday that the quota would stay.\n\n"
+        "“The quota is not negotiable,” the minister, Irja Haug, told parliament."
+    )
+    first = said(nlp, text, "Velmar's")
+    assert first.speaker == Speaker(name="Irja Haug", role="Velmar's fisheries minister")
+
+
+def test_a_reference_back_that_says_less_keeps_the_role_known(nlp):
+    text = (
+        "Fisheries Minister Irja Haug met the trawler crews.\n\n"
+        "“The quota is not negotiable,” the minister said."
+    )
+    assert said(nlp, text).speaker == Speaker(name="Irja Haug", role="Fisheries Minister")
+
+
 def test_a_role_noun_with_nobody_to_refer_to_is_unattributed(nlp):
     text = (
         "Finance Minister Mara Sten met envoys.\n\n“The budget is safe,” the health minister said."
