@@ -21,11 +21,13 @@ import bm25s
 import numpy as np
 import Stemmer
 
+from corpus.speakers import fold
+
 _STEMMER = Stemmer.Stemmer("english")
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: words folded to unaccented letters
 MANIFEST = "manifest.json"
 
 
@@ -36,7 +38,20 @@ def stem(word: str) -> str:
 
 def terms(text: str) -> set[str]:
     """Stemmed word forms, for comparing a question's topic with an article's vocabulary."""
-    return set(_STEMMER.stemWords(re.findall(r"\w+", text.lower())))
+    return set(_STEMMER.stemWords(re.findall(r"\w+", fold(text))))
+
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s's own word pattern
+
+
+def _words(text: str) -> list[str]:
+    """The keyword index's words, accents folded: a reader types "Gisele" or "Sao Paulo"
+    for the article's "Gisèle" and "São Paulo"."""
+    return _WORD.findall(fold(text))
+
+
+def _tokenizer() -> bm25s.tokenization.Tokenizer:
+    return bm25s.tokenization.Tokenizer(stopwords="en", stemmer=_STEMMER, splitter=_words)
 
 
 class LexicalIndex:
@@ -82,7 +97,7 @@ class LexicalIndex:
         for pid, text in documents:
             ids.append(pid)
             texts.append(text)
-        tokenizer = bm25s.tokenization.Tokenizer(stopwords="en", stemmer=_STEMMER)
+        tokenizer = _tokenizer()
         retriever = None
         if texts:
             tokens = tokenizer.tokenize(texts, return_as="ids", show_progress=False)
@@ -175,7 +190,7 @@ class LexicalIndex:
                 return None
             if len(ids):
                 index._retriever = bm25s.BM25.load(str(directory), mmap=True, show_progress=False)
-                tokenizer = bm25s.tokenization.Tokenizer(stopwords="en", stemmer=_STEMMER)
+                tokenizer = _tokenizer()
                 tokenizer.load_vocab(str(directory))
                 index._tokenizer = tokenizer
             index._ids = ids.astype(np.int64)

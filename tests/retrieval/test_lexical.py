@@ -8,7 +8,7 @@ import pytest
 
 from retrieval.embedder import HashingEmbedder
 from retrieval.indexes import LEXICAL_DIR
-from retrieval.lexical import LexicalIndex
+from retrieval.lexical import LexicalIndex, terms
 from retrieval.library import Library
 
 DOCS = [
@@ -24,6 +24,21 @@ def test_search_ranks_the_matching_document_first() -> None:
     hits = index.search("dockworkers strike", 3)
     assert hits[0][0] == 2
     assert all(score > 0 for _, score in hits)
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [("Renée Ostvall opened the Zürich hearing", "renee zurich"),
+     ("Renee Ostvall opened the Zurich hearing", "Renée Zürich")],
+)  # fmt: skip
+def test_accents_are_folded_on_both_sides(text: str, query: str, tmp_path: Path) -> None:
+    index = LexicalIndex()
+    index.rebuild([*DOCS, (4, text)])
+    assert [pid for pid, _ in index.search(query, 3)] == [4]
+    index.save(tmp_path / "kw")
+    loaded, _ = LexicalIndex.load(tmp_path / "kw")
+    assert [pid for pid, _ in loaded.search(query, 3)] == [4]  # the saved vocabulary too
+    assert terms(query) <= terms(text)
 
 
 def test_search_among_some_passages_scores_only_those() -> None:
