@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
 
@@ -444,9 +444,20 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
         m.at for m in found if any(_singular(t) in nouns for t in tokens[m.at + 1 : m.at + 4])
     }
     matches = [m for m in found if m.at not in described]
+    source = _source(tokens)
+    by: list[SpeakerMatch] = []
+    if source is not None:
+        # "… according to her lawyer": the source speaks, any other name is asked about.
+        start, end = source
+        by = [replace(m, as_object=False) for m in matches if start <= m.at < end]
+        if not by:
+            by = speakers.by_role([t for i, t in enumerate(tokens[:end]) if i >= start])
+        if by:
+            others = [replace(m, as_object=True) for m in matches if not start <= m.at < end]
+            matches = [*by, *others]
     # A given name alone ("bill", "mark") or a near spelling is no sure name: a role the
     # question gives ("the fisheries minister on the harbour bill") may name someone surer.
-    if not [m for m in matches if not m.as_object and m.how == "name"]:
+    if not by and not [m for m in matches if not m.as_object and m.how == "name"]:
         # "the harbour chief on the new pier director": the words before the first
         # preposition describe who speaks, the rest what they are asked about.
         cut = next((i for i, t in enumerate(tokens) if i and t in _PREPOSITIONS), len(tokens))
@@ -461,6 +472,8 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
         matches = matches + roles
     about = next((i for i, t in enumerate(tokens) if t in _ABOUT), len(tokens))
     says = [i <= about and _says(tokens, i) for i in range(len(tokens))]
+    if source is not None:
+        says[source[0] - 2] = True  # "according to" asks what its source said
     cues = Cues(
         saying=any(says) or bool(set(lemmas) & REPORTING),
         yes_no=bool(tokens) and tokens[0] in _AUXILIARIES,
@@ -528,6 +541,17 @@ def _acronym_of(role: str) -> str:
     Orlen Ferry Lines" → ofl), or of the whole role when it names none."""
     org = role.split(" of ", 1)[-1]
     return "".join(w[0] for w in re.findall(r"[A-Z][\w'’-]*", org)).lower()
+
+
+def _source(tokens: list[str]) -> tuple[int, int] | None:
+    """The words naming the question's source: after "according to", up to the next
+    preposition or the question's own verb ("according to Varga, did Orlov …")."""
+    for i, t in enumerate(tokens[:-2]):
+        if t == "according" and tokens[i + 1] == "to":
+            stops = _PREPOSITIONS | _AUXILIARIES | frozenset(_WH)
+            end = next((j for j in range(i + 2, len(tokens)) if tokens[j] in stops), len(tokens))
+            return i + 2, end
+    return None
 
 
 def _after_preposition(words_: list[str], at: int) -> bool:

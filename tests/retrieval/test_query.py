@@ -178,3 +178,26 @@ def test_how_the_question_is_put(
 def test_an_empty_question() -> None:
     q = analyze("   ", INDEX)
     assert q.text == "" and q.speakers == () and q.topic_terms == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "asked_about"),
+    [
+        # The source is a role: the name before it is what is asked about.
+        ("is Tarnow fit to play, according to the head coach?", "Jonas Ekvall", "Pavel Tarnow"),
+        # The source is named.
+        ("how is the strike going according to Varga", "Ilse Varga", None),
+        ("according to Varga, did Orlov sign the harbour deal", "Ilse Varga", "Vadim Orlov"),
+    ],
+)
+def test_according_to_names_the_source(question, source, asked_about) -> None:
+    q = analyze(question, INDEX)
+    assert q.speaker is not None and q.speaker.name == source
+    assert [m.name for m in q.matches if m.as_object] == ([asked_about] if asked_about else [])
+    assert q.cues.saying and "according" not in q.topic_terms
+
+
+def test_according_to_nobody_known_leaves_the_question_as_it_is() -> None:
+    q = analyze("is the ferry running, according to the timetable", INDEX)
+    assert q.speaker is None
+    assert q.topic_terms == ("ferry", "running", "timetable")
