@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +20,7 @@ from corpus.errors import CorpusError, DuplicateArticle, ParseError
 from corpus.models import Article, Passage, Status
 from corpus.nlp import pipeline as nlp_pipeline
 from corpus.parse import ArticleMeta, nlp_texts, parse_article
+from corpus.speakers import HONORIFICS
 from corpus.store import ArticleSummary, Change, Store
 from retrieval.answer import Answer, Result, Source
 from retrieval.claim_matcher import ClaimMatcher, ClaimTuning
@@ -50,6 +52,9 @@ SPREAD_SAMPLE = 10_000
 SPREAD_STALE = 0.05
 # Fewer passages than this are a story or two, not a corpus to stand out from: no spread.
 SPREAD_FROM = 200
+# Passages read for a word written after a title (`Library._titled`): those that hold it most.
+TITLED_PASSAGES = 20
+_TITLES = "|".join(re.escape(t) for t in sorted(HONORIFICS, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -575,6 +580,14 @@ class Library:
             someone_else=group.someone_else,
         )
 
+    def _titled(self, word: str) -> bool:
+        """Some passage holding the word writes it alone after a title ("Mr Xi said",
+        "President Lee's visit"), as a family name is written, never a given name."""
+        titled = re.compile(rf"\b(?i:{_TITLES})\.?\s+(?i:{re.escape(word)})\b(?![’'-]?\s*[A-Z])")
+        hits = self.lexical.search(word, TITLED_PASSAGES)
+        passages = self.store.passages([pid for pid, _ in hits])
+        return any(titled.search(p.text) for p in passages.values())
+
     def _speaker_index(self) -> SpeakerIndex:
         """The speakers indexed for question analysis, re-indexed after they changed."""
         index = self._speaker_idx
@@ -584,6 +597,7 @@ class Library:
             index = SpeakerIndex(
                 ((name, role or None) for name, role in source.items()),
                 lambda w: freq.get(stem(w), 0) > 0,
+                self._titled,
             )
             self._speaker_idx, self._speaker_idx_source = index, source
         return index

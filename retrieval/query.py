@@ -297,8 +297,13 @@ class SpeakerIndex:
         self,
         speakers: Iterable[tuple[str, str | None]],
         is_word: Callable[[str], bool] = lambda _w: False,
+        titled: Callable[[str], bool] = lambda _w: False,
     ) -> None:
         self.is_word = is_word  # a word of the corpus text is no misspelling of a name
+        # The corpus writes a title before this word alone ("Mr Xi", "President Lee"): a
+        # family name written first, not a given name.
+        self.titled = titled
+        self._titled: dict[str, bool] = {}
         self._roles: dict[str, list[str]] = {}
         self._by_family: dict[str, list[str]] = {}
         self._given: dict[str, set[str]] = {}
@@ -359,7 +364,10 @@ class SpeakerIndex:
                 people = _one_per_person(self._by_given[key])
                 if len(people) == 1:
                     family = name_words(people[0])[-1]
-                    keys.append((family, GIVEN_NAME, "given name"))
+                    if self._family_first(word):
+                        keys.append((family, 1.0, "name"))
+                    else:
+                        keys.append((family, GIVEN_NAME, "given name"))
             elif variant := self._variant(key, word):
                 keys.append((variant, 1.0, "name"))
             elif len(word) >= FUZZY_MIN_LENGTH and self._families and not self.is_word(word):
@@ -384,6 +392,11 @@ class SpeakerIndex:
         if len(key) < 7 or self.is_word(word):
             return None
         return next((f for f in self._families if same_word(key, f)), None)
+
+    def _family_first(self, word: str) -> bool:
+        if word not in self._titled:  # asked of the corpus once per word
+            self._titled[word] = self.titled(word)
+        return self._titled[word]
 
     def role_nouns(self) -> set[str]:
         """Words that name a role: the general role nouns, and the head noun of every role

@@ -204,6 +204,22 @@ def test_a_named_speakers_statement_comes_first(library: Library) -> None:
     assert first.speaker.role == "General Secretary of the Dock Union"
 
 
+def test_a_name_the_articles_write_after_a_title_is_read_as_a_family_name(
+    library: Library,
+) -> None:
+    library.ingest(
+        "Ostria signs the harbour treaty\n\n"
+        "Premier Kang Min-jun signed the harbour treaty on Monday.\n\n"
+        "“The harbour is open to every flag,” Mr Kang said at the signing.\n\n"
+        "Simon Lark, the harbour master, said the first ships would dock in May.\n"
+    )
+    kang = library.analyze("what did kang say about the treaty")
+    assert kang.speaker is not None and kang.speaker.name == "Kang Min-jun"
+    assert kang.speaker.how == "name"
+    simon = library.analyze("what did simon say about the ships")  # never "Mr Simon"
+    assert simon.speaker is not None and simon.speaker.how == "given name"
+
+
 # -- duplicates -------------------------------------------------------------------------
 
 

@@ -201,3 +201,15 @@ def test_according_to_nobody_known_leaves_the_question_as_it_is() -> None:
     q = analyze("is the ferry running, according to the timetable", INDEX)
     assert q.speaker is None
     assert q.topic_terms == ("ferry", "running", "timetable")
+
+
+def test_a_first_word_the_corpus_writes_after_a_title_is_a_family_name() -> None:
+    speakers = [("Kang Min-jun", "Ostrian Premier"), ("Simon Lark", "Harbour Master")]
+    titled = {"kang"}.__contains__  # "Mr Kang said": the corpus calls him by it alone
+    index = SpeakerIndex(speakers, titled=titled)
+    q = analyze("what did kang say about the strike", index)
+    assert q.speaker is not None and q.speaker.name == "Kang Min-jun"
+    assert q.speaker.how == "name" and q.speaker.confidence == 1.0
+    q = analyze("what did simon say about the strike", index)  # a given name: unsure
+    assert q.speaker is not None and q.speaker.how == "given name"
+    assert q.speaker.confidence < 1.0
