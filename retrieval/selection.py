@@ -113,7 +113,9 @@ def select(
         )
     if name is not None:
         ranked = sorted(ranked, key=lambda c: tier(c.passage, name))
-    best = max(c.cosine for c in ranked)
+    # The tail is cut below the best passage that may answer: another speaker's words, nearer
+    # to the question, do not push the person's own quote out.
+    best = max(c.cosine for c in may)
     kept = [c for c in ranked if c.cosine >= best - limits.tail_gap]
     groups = fold(kept, limits=limits)
     if name is not None:

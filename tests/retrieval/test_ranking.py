@@ -414,6 +414,15 @@ def test_the_weak_tail_is_dropped_by_cosine() -> None:
     assert [g.head.passage.id for g in kept.groups] == [1]
 
 
+def test_the_tail_of_a_who_said_answer_is_cut_below_the_persons_best_words() -> None:
+    items = [
+        cand(passage(1, "The pier is safe.", Status.STATEMENT, "Tom Reyl"), 3.0, cosine=0.8),
+        cand(passage(2, "We will rebuild it.", Status.STATEMENT, "Ilse Varga"), 1.0, cosine=0.4),
+    ]
+    kept = select(items, ASKS_VARGA, WHO, abstain=False, limits=Limits(tail_gap=0.3))
+    assert [g.head.passage.id for g in kept.groups] == [2, 1]  # hers, though 0.4 from another's
+
+
 def test_the_same_quote_from_two_outlets_is_one_result() -> None:
     a = cand(passage(1, "We will rebuild the pier by May.", Status.STATEMENT, "Ilse Varga",
                      "outlet-a"), 2.0, vector=[1.0, 0.0])  # fmt: skip
