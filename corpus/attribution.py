@@ -737,9 +737,7 @@ def _pronoun(tok, pos: int, n: int, state: _State, gender: str | None = None) ->
         # People first; then a name the tagger took for an organisation, as it often does
         # with a surname it has not seen, unless the name says it is one ("… Airways").
         for m in [m for m in found if not _is_organisation(m, state)] + [
-            m
-            for m in found
-            if _is_organisation(m, state) and m.subject and _could_be_person(m.name)
+            m for m in found if _is_organisation(m, state) and m.subject and could_be_person(m.name)
         ]:
             key = _gender_key(m.name)
             if gender and _gender(state, m.name) not in (None, gender):
@@ -811,7 +809,8 @@ def _is_organisation(mention: _Mention, state: _State) -> bool:
     return not any(m.kind == "person" and same_person(m.name, mention.name) for m in state.mentions)
 
 
-def _could_be_person(name: str) -> bool:
+def could_be_person(name: str) -> bool:
+    """A name of at most three words, none an organisation noun ("… Airways", "… Council")."""
     found = name.split()
     return len(found) <= 3 and not any(w.lower() in ORGANISATION for w in found)
 

@@ -48,6 +48,8 @@ class Candidates:
     # (`CorpusSpread.of_topics`); None: the corpus is too small to read one from.
     spread: tuple[float, float] | None = None
     unseen: float = 0.0  # share of the question's topic words no article of the corpus uses
+    # The person the question asks for words of, named in the corpus but never quoted there.
+    unquoted: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.attribution import could_be_person
 from corpus.claims import ClaimBook
 from corpus.decode import DEFAULT_MAX_BYTES
 from corpus.errors import CorpusError, DuplicateArticle, ParseError
 from corpus.models import Article, Passage, Status
 from corpus.nlp import pipeline as nlp_pipeline
 from corpus.parse import ArticleMeta, nlp_texts, parse_article
-from corpus.speakers import HONORIFICS
+from corpus.speakers import HONORIFICS, fold
 from corpus.store import ArticleSummary, Change, Store
 from retrieval.answer import Answer, Result, Source
 from retrieval.claim_matcher import ClaimMatcher, ClaimTuning
@@ -54,6 +55,7 @@ SPREAD_STALE = 0.05
 SPREAD_FROM = 200
 # Passages read for a word written after a title (`Library._titled`): those that hold it most.
 TITLED_PASSAGES = 20
+NAMED_PASSAGES = 10  # passages read for a person asked about who is no known speaker
 _TITLES = "|".join(re.escape(t) for t in sorted(HONORIFICS, key=len, reverse=True))
 
 
@@ -484,7 +486,24 @@ class Library:
         lexical = self.lexical.search(query.text, n)
         passages = self.store.passages({pid for pid, _ in dense} | {pid for pid, _ in lexical})
         topic_vector = vectors[1] if topic else None
-        return self._candidates(query, qvec, passages, lexical, self._article_text, topic_vector)
+        found = self._candidates(query, qvec, passages, lexical, self._article_text, topic_vector)
+        if query.unnamed:
+            found.unquoted = self._person_named(query.unnamed)
+        return found
+
+    def _person_named(self, words: tuple[str, ...]) -> str | None:
+        """The person the corpus names by all these words (the parser's PERSON entities in
+        the passages that hold them most), longest form first; None: nobody by that name."""
+        hits = self.lexical.search(" ".join(words), NAMED_PASSAGES)
+        texts = [p.text for p in self.store.passages([pid for pid, _ in hits]).values()]
+        names = [
+            ent.text
+            for doc in nlp_pipeline(self.nlp_model).parse(texts)
+            for ent in doc.ents
+            if ent.label_ == "PERSON" or (ent.label_ == "ORG" and _mistaken_name(ent.text))
+            if set(words) <= set(re.findall(r"\w+", fold(ent.text)))
+        ]
+        return max(names, key=len, default=None)
 
     def newest(self, period: Period | None = None, limit: int = 10) -> list[Result]:
         """The newest articles (of the period), each by its lead or first passage."""
@@ -751,6 +770,14 @@ def _lemmas(nlp_model: str | None, text: str) -> tuple[str, ...]:
         return ()
     docs = nlp_pipeline(nlp_model).parse([text[:500]])
     return tuple(t.lemma_.lower() for doc in docs for t in doc if t.pos_ == "VERB")
+
+
+def _mistaken_name(name: str) -> bool:
+    """An organisation as the small tagger reads a name it has not seen ("Oda Brannock"): a
+    given and a family name, capitalised as names are, no organisation noun. An organisation
+    ("NASA", "Tesla") speaks through its people: no statement by it is not the tagger's call."""
+    words_ = name.split()
+    return 2 <= len(words_) <= 3 and all(w.istitle() for w in words_) and could_be_person(name)
 
 
 def _speaker_roles(pairs: Iterable[tuple[str, str | None]]) -> dict[str, str]:

@@ -276,6 +276,9 @@ class Query:
     matches: tuple[SpeakerMatch, ...] = ()
     cues: Cues = field(default_factory=Cues)
     topic_terms: tuple[str, ...] = ()
+    # Whose words the question asks for, when those words name no known speaker ("what did
+    # <someone never quoted> say"): the library looks for a person of that name.
+    unnamed: tuple[str, ...] = ()
 
     @property
     def speakers(self) -> tuple[str, ...]:
@@ -359,6 +362,8 @@ class SpeakerIndex:
                 keys.append((key, 1.0, "name"))
             elif bare in self._by_family:
                 keys.append((bare, 1.0, "name"))
+            elif (last := _last_part(word)) and last in self._by_family:
+                keys.append((last, 1.0, "name"))  # "braun-pivet": the name's words are split
             elif key in self._by_given and len(key) >= 2:
                 # A given name alone (or a family name written first): one person only.
                 people = _one_per_person(self._by_given[key])
@@ -502,7 +507,20 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
         for t, say in zip(tokens, says, strict=True)
         if t not in _STOP and t not in named and len(t) > 1 and not say
     )
-    return Query(text=text, matches=tuple(matches), cues=cues, topic_terms=topic)
+    unnamed = () if subject else _subject_words(tokens, says)
+    return Query(text=text, matches=tuple(matches), cues=cues, topic_terms=topic, unnamed=unnamed)
+
+
+def _subject_words(tokens: list[str], says: list[bool]) -> tuple[str, ...]:
+    """The words between the question's auxiliary and its saying word, less determiners
+    ("what did the ferry boss say", "has Varga commented"): who it asks for words of."""
+    aux = next((i for i, t in enumerate(tokens[:3]) if t in _AUXILIARIES), None)
+    if aux is None:
+        return ()
+    verb = next((j for j in range(aux + 1, min(aux + 5, len(tokens))) if says[j]), None)
+    if verb is None:
+        return ()
+    return tuple(t for t in tokens[aux + 1 : verb] if t not in _STOP and len(t) > 1)
 
 
 def _says(tokens: list[str], at: int) -> bool:
@@ -554,6 +572,12 @@ def _acronym_of(role: str) -> str:
     Orlen Ferry Lines" → ofl), or of the whole role when it names none."""
     org = role.split(" of ", 1)[-1]
     return "".join(w[0] for w in re.findall(r"[A-Z][\w'’-]*", org)).lower()
+
+
+def _last_part(word: str) -> str:
+    """The spelling key of a hyphenated word's last part when it is a word of letters."""
+    _, hyphen, last = word.rpartition("-")
+    return skeleton(last) if hyphen and len(last) > 2 and last.isalpha() else ""
 
 
 def _source(tokens: list[str]) -> tuple[int, int] | None:

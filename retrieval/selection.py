@@ -124,6 +124,14 @@ def select(
     return Selection(groups, asked=name, spelt=spelt, kind=_likeliest(kind_probs))
 
 
+def unquoted(candidates: list[Candidate], name: str, kind_probs: Mapping[str, float]) -> Selection:
+    """Nothing for the words of someone the corpus names but never quotes: no statement by
+    them, and the passages naming them as related."""
+    ranked = sorted(candidates, key=lambda c: (-c.score, c.passage.id or 0))
+    naming = [c for c in ranked if mentions(c.passage, name)]
+    return Selection([], missing=name, related=naming[:RELATED], kind=_likeliest(kind_probs))
+
+
 def as_written(text: str, folded: str) -> str:
     """The question's own word for a folded one ("Osterbey" for "osterbey")."""
     return next((w for w in question_words(text) if speakers_fold(w) == folded), folded)

@@ -220,6 +220,23 @@ def test_a_name_the_articles_write_after_a_title_is_read_as_a_family_name(
     assert simon.speaker is not None and simon.speaker.how == "given name"
 
 
+def test_someone_the_articles_name_but_never_quote_has_no_statement(library: Library) -> None:
+    library.ingest(
+        "Ostria signs the harbour treaty\n\n"
+        "Premier Kang Min-jun signed the harbour treaty on Monday.\n\n"
+        "“The harbour is open to every flag,” Mr Kang said at the signing.\n\n"
+        "The treaty was drafted by the lawyer Oda Brannock over two years.\n\n"
+        "NASA will track the first ships by satellite.\n"
+    )
+    found = library.candidates("what did Brannock say about the treaty")
+    assert found is not None and found.unquoted == "Oda Brannock"
+    answer = library.ask("what did Brannock say about the treaty")
+    assert not answer.found and answer.missing_speaker == "Oda Brannock"
+    assert library.candidates("what did Kang say about the treaty").unquoted is None
+    # An organisation speaks through its people: never "no statement by NASA".
+    assert library.candidates("what did nasa say about the ships").unquoted is None
+
+
 # -- duplicates -------------------------------------------------------------------------
 
 

@@ -213,3 +213,23 @@ def test_a_first_word_the_corpus_writes_after_a_title_is_a_family_name() -> None
     q = analyze("what did simon say about the strike", index)  # a given name: unsure
     assert q.speaker is not None and q.speaker.how == "given name"
     assert q.speaker.confidence < 1.0
+
+
+def test_a_hyphenated_family_name_is_found_as_typed() -> None:
+    index = SpeakerIndex([("Ines Harlow-Quist", "Speaker of the Assembly")])
+    q = analyze("has harlow-quist commented on the vote", index)
+    assert q.speaker is not None and q.speaker.name == "Ines Harlow-Quist"
+    assert q.topic_terms == ("vote",)
+
+
+@pytest.mark.parametrize(
+    ("question", "unnamed"),
+    [
+        ("what did Brannock say about the strike", ("brannock",)),
+        ("has the ferry boss commented", ("ferry", "boss")),
+        ("what did Varga say about the strike", ()),  # a known speaker
+        ("what happened at the harbour", ()),  # asks for no one's words
+    ],
+)
+def test_whose_words_are_asked_for_when_they_name_no_known_speaker(question, unnamed) -> None:
+    assert analyze(question, INDEX).unnamed == unnamed

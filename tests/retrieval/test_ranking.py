@@ -37,7 +37,7 @@ from retrieval.ranker import (
     topic_models,
 )
 from retrieval.ranking import hybrid, match, rank, reciprocal_rank_fusion, topic_coverage
-from retrieval.selection import Limits, duplicates, fold, select, tier, who_said
+from retrieval.selection import Limits, duplicates, fold, select, tier, unquoted, who_said
 
 
 def passage(
@@ -398,6 +398,16 @@ def test_a_known_person_who_said_nothing_on_it_gets_an_abstention_with_their_wor
     assert chosen.groups == []
     assert chosen.missing == "Ilse Varga"
     assert [c.passage.id for c in chosen.related] == [2]  # hers, not the better-scored other
+
+
+def test_someone_named_but_never_quoted_gets_no_statement_and_the_passages_naming_them() -> None:
+    items = [
+        cand(passage(1, "The pier is safe.", Status.STATEMENT, "Tom Reyl"), 3.0),
+        cand(passage(2, "Reyl thanked Oda Brannock for her work."), 1.0),
+    ]
+    chosen = unquoted(items, "Oda Brannock", WHO)
+    assert chosen.groups == [] and chosen.missing == "Oda Brannock"
+    assert [c.passage.id for c in chosen.related] == [2]
 
 
 def test_select_abstains_when_told_and_keeps_the_ranked_order_otherwise() -> None:
