@@ -78,7 +78,7 @@ def format_answer(answer: Answer) -> str:
             parts = [f"Q: {answer.question}{when}",
                      f"No statement by {answer.missing_speaker}{on} in the corpus."]  # fmt: skip
             if answer.related:
-                parts.append("Not an answer — their nearest statements on other things:")
+                parts.append(answer.related_heading)
                 parts.extend(format_result(i, r) for i, r in enumerate(answer.related, start=1))
             return "\n\n".join(parts)
         return f"Q: {answer.question}{when}\n\n{NOTHING_FOUND}"

@@ -105,7 +105,7 @@ def no_statement(answer: Answer) -> str:
     parts = [f"No statement by <b>{esc(clip(answer.missing_speaker, MAX_FIELD_CHARS))}</b>"
              f"{on} in the corpus."]  # fmt: skip
     if answer.related:
-        parts.append("<i>Not an answer — their nearest statements on other things:</i>")
+        parts.append(f"<i>{esc(answer.related_heading)}</i>")
         for result in answer.related[:MAX_CARDS]:
             block = f"• {card(result)}"
             if text_length("\n\n".join([*parts, block])) > MAX_TEXT - 200:

@@ -50,7 +50,8 @@ class Answer(BaseModel):
 
     `related` are never an answer: when a question asks what a known person said about
     something they never addressed, `missing_speaker` names them and `related` holds their
-    nearest statements, shown under a heading that says so.
+    nearest statements, shown under a heading that says so (`related_heading`); for someone
+    the corpus names but never quotes, the passages naming them.
     """
 
     question: str
@@ -60,9 +61,17 @@ class Answer(BaseModel):
     spelt: str | None = None  # the question's spelling of `speaker` when not the corpus's own
     listing: bool = False  # the newest articles for "what's new?": no topic to subscribe to
     missing_speaker: str | None = None  # a who-said question's person, with no statement on it
+    never_quoted: bool = False  # the corpus names `missing_speaker` but quotes them nowhere
     topic: str | None = None  # the question's topic words, for "no statement on …"
-    related: list[Result] = []  # their nearest statements, shown as not an answer
+    related: list[Result] = []  # their nearest statements (never quoted: passages naming them)
 
     @property
     def found(self) -> bool:
         return bool(self.results)
+
+    @property
+    def related_heading(self) -> str:
+        """What `related` is, said as not an answer."""
+        if self.never_quoted:
+            return "Not an answer — where the corpus names them:"
+        return "Not an answer — their nearest statements on other things:"

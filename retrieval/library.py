@@ -571,6 +571,7 @@ class Library:
             speaker=chosen.asked,
             spelt=chosen.spelt,
             missing_speaker=chosen.missing,
+            never_quoted=chosen.never_quoted,
             topic=" ".join(found.query.topic_terms) or None,
             related=related,
         )

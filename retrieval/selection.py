@@ -49,6 +49,7 @@ class Selection:
     asked: str | None = None  # the person a who-said question is about
     spelt: str | None = None  # the question's word for them when it was a near spelling
     missing: str | None = None  # when abstaining: the person with no statement on this
+    never_quoted: bool = False  # `missing` is named in the corpus but never quoted
     related: list[Candidate] = field(default_factory=list)  # shown as not an answer
     kind: str = ""  # the likeliest question kind (retrieval.features.KINDS)
 
@@ -129,7 +130,9 @@ def unquoted(candidates: list[Candidate], name: str, kind_probs: Mapping[str, fl
     them, and the passages naming them as related."""
     ranked = sorted(candidates, key=lambda c: (-c.score, c.passage.id or 0))
     naming = [c for c in ranked if mentions(c.passage, name)]
-    return Selection([], missing=name, related=naming[:RELATED], kind=_likeliest(kind_probs))
+    return Selection(
+        [], missing=name, never_quoted=True, related=naming[:RELATED], kind=_likeliest(kind_probs)
+    )
 
 
 def as_written(text: str, folded: str) -> str:

@@ -50,6 +50,19 @@ def test_no_statement_names_the_person_and_labels_the_related_words() -> None:
     assert render.text_length(text) <= render.MAX_TEXT
 
 
+def test_someone_never_quoted_gets_no_statement_and_the_passages_naming_them() -> None:
+    answer = Answer(
+        question="what did Brannock say?",
+        missing_speaker="Oda Brannock",
+        never_quoted=True,
+        related=[result(1, "The treaty was drafted by Oda Brannock.", None)],
+    )
+    text, _ = render.answer_page(answer, 0)
+    assert text.startswith("No statement by <b>Oda Brannock</b> in the corpus.")
+    assert "Not an answer — where the corpus names them:" in text
+    assert "nearest statements" not in text
+
+
 def test_nothing_found_without_a_person_is_the_plain_message() -> None:
     text, _ = render.answer_page(Answer(question="banana bread?"), 0)
     assert text.startswith(render.NOTHING_FOUND)

@@ -231,7 +231,10 @@ def test_someone_the_articles_name_but_never_quote_has_no_statement(library: Lib
     found = library.candidates("what did Brannock say about the treaty")
     assert found is not None and found.unquoted == "Oda Brannock"
     answer = library.ask("what did Brannock say about the treaty")
-    assert not answer.found and answer.missing_speaker == "Oda Brannock"
+    assert not answer.found and answer.missing_speaker == "Oda Brannock" and answer.never_quoted
+    assert [r.passage.text for r in answer.related] == [
+        "The treaty was drafted by the lawyer Oda Brannock over two years."
+    ]
     assert library.candidates("what did Kang say about the treaty").unquoted is None
     # An organisation speaks through its people: never "no statement by NASA".
     assert library.candidates("what did nasa say about the ships").unquoted is None
