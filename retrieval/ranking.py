@@ -13,7 +13,7 @@ from retrieval.features import (
     topic_row,
 )
 from retrieval.ranker import Ranker
-from retrieval.selection import Selection, eligible, select, unquoted, who_said
+from retrieval.selection import Selection, eligible, likeliest, select, unquoted, who_said
 
 RRF_K = 60
 # The fixed-weight fusion the IR benchmark compares with (benchmarks.ir): cosine plus this
@@ -77,7 +77,7 @@ def rank(found: Candidates, ranker: Ranker) -> dict[str, float]:
 def decide(found: Candidates, ranker: Ranker, limits) -> Selection:
     """Rank, judge whether the question is answered at all, and select what is shown."""
     probs = rank(found, ranker)
-    if found.unquoted is not None and max(probs, key=probs.__getitem__) == "who_said":
+    if found.unquoted is not None and likeliest(probs) == "who_said":
         return unquoted(found.items, found.unquoted, probs)
     may = eligible(found.items, found.query, probs)
     asked = who_said(found.query, probs) is not None

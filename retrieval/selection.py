@@ -62,7 +62,7 @@ def who_said(query: Query, kind_probs: Mapping[str, float]) -> SpeakerMatch | No
     m = query.speaker
     if m is None or m.confidence < SURE_SPEAKER:
         return None
-    return m if _likeliest(kind_probs) == "who_said" else None
+    return m if likeliest(kind_probs) == "who_said" else None
 
 
 def tier(passage: Passage, name: str) -> int:
@@ -110,7 +110,7 @@ def select(
             spelt=spelt,
             missing=name,
             related=related[:RELATED],
-            kind=_likeliest(kind_probs),
+            kind=likeliest(kind_probs),
         )
     if name is not None:
         ranked = sorted(ranked, key=lambda c: tier(c.passage, name))
@@ -122,7 +122,7 @@ def select(
     if name is not None:
         for g in groups:
             g.someone_else = tier(g.head.passage, name) == 2
-    return Selection(groups, asked=name, spelt=spelt, kind=_likeliest(kind_probs))
+    return Selection(groups, asked=name, spelt=spelt, kind=likeliest(kind_probs))
 
 
 def unquoted(candidates: list[Candidate], name: str, kind_probs: Mapping[str, float]) -> Selection:
@@ -131,7 +131,7 @@ def unquoted(candidates: list[Candidate], name: str, kind_probs: Mapping[str, fl
     ranked = sorted(candidates, key=lambda c: (-c.score, c.passage.id or 0))
     naming = [c for c in ranked if mentions(c.passage, name)]
     return Selection(
-        [], missing=name, never_quoted=True, related=naming[:RELATED], kind=_likeliest(kind_probs)
+        [], missing=name, never_quoted=True, related=naming[:RELATED], kind=likeliest(kind_probs)
     )
 
 
@@ -140,7 +140,7 @@ def as_written(text: str, folded: str) -> str:
     return next((w for w in question_words(text) if speakers_fold(w) == folded), folded)
 
 
-def _likeliest(kind_probs: Mapping[str, float]) -> str:
+def likeliest(kind_probs: Mapping[str, float]) -> str:
     return max(kind_probs, key=kind_probs.__getitem__) if kind_probs else ""
 
 
