@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from benchmarks.heldout import (
@@ -19,7 +20,7 @@ from benchmarks.heldout import (
     story_folds,
 )
 from benchmarks.reworded import question_sets, write_set
-from benchmarks.topics import figures, held_out
+from benchmarks.topics import figures, held_out, precision_threshold
 
 # The devset README's same-story clusters; every other article is a story of its own.
 CLUSTERS = [
@@ -124,6 +125,19 @@ def test_figures_and_held_out_folds_on_literal_pairs() -> None:
     assert seen == [["3", "4"], ["1", "2"]]
     assert report["pooled"] == f
     assert [fold["recall"] for fold in report["per_fold"]] == [0.5, 1.0]
+
+
+def test_the_topic_threshold_keeps_the_asked_precision_with_the_most_recall() -> None:
+    # Best first: match, match, miss, match, miss, match, miss.
+    scores = np.array([3.0, 2.5, 2.0, 1.5, 1.0, 0.5, 0.0])
+    labels = np.array([1, 1, 0, 1, 0, 1, 0])
+    # 0.75 precision holds down to the fourth score (3 of 4); the fifth would make it 3 of 5.
+    assert precision_threshold(scores, labels, 0.75) == pytest.approx(1.25)
+    assert precision_threshold(scores, labels, 1.0) == pytest.approx(2.25)
+    # Reached nowhere: above every score, so nothing is matched.
+    assert precision_threshold(scores, 1 - labels, 0.9) > scores.max()
+    # Reached at the last score: everything is matched.
+    assert precision_threshold(scores, labels, 0.5) == pytest.approx(0.0)
 
 
 def test_data_files_are_well_formed_json() -> None:
