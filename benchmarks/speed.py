@@ -387,7 +387,7 @@ def measure_scale(
         result = {
             "passages": len(index),
             "articles": len(library._sources),
-            "speakers": len(library._speakers),
+            "speakers": len(library.speakers()),
             "fill_s": round(filled, 1),
             "open_s": round(opened, 1),
             "index_kind": index.kind,

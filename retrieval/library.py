@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -14,25 +13,24 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus.attribution import could_be_person
 from corpus.claims import ClaimBook
 from corpus.decode import DEFAULT_MAX_BYTES
 from corpus.errors import CorpusError, DuplicateArticle, ParseError
 from corpus.models import Article, Passage, Status
 from corpus.nlp import pipeline as nlp_pipeline
 from corpus.parse import ArticleMeta, nlp_texts, parse_article
-from corpus.speakers import HONORIFICS, fold
 from corpus.store import ArticleSummary, Change, Store
 from retrieval.answer import Answer, Result, Source
 from retrieval.claim_matcher import ClaimMatcher, ClaimTuning
 from retrieval.embedder import Embedder
 from retrieval.features import Candidate, Candidates, CorpusSpread, unseen_share
 from retrieval.indexes import IndexSet, passage_document
-from retrieval.lexical import LexicalIndex, stem, terms
-from retrieval.query import Query, SpeakerIndex, analyze
+from retrieval.lexical import LexicalIndex, terms
+from retrieval.query import Query, analyze
 from retrieval.ranker import Ranker
 from retrieval.ranking import decide, match, topic_coverage
 from retrieval.recency import Period, TimeAsk, latest_of_story, newer_within_story, read_time
+from retrieval.registry import SpeakerRegistry
 from retrieval.selection import Group, Limits
 from retrieval.vector_index import APPROXIMATE_FROM, VectorIndex
 
@@ -53,10 +51,6 @@ SPREAD_SAMPLE = 10_000
 SPREAD_STALE = 0.05
 # Fewer passages than this are a story or two, not a corpus to stand out from: no spread.
 SPREAD_FROM = 200
-# Passages read for a word written after a title (`Library._titled`): those that hold it most.
-TITLED_PASSAGES = 20
-NAMED_PASSAGES = 10  # passages read for a person asked about who is no known speaker
-_TITLES = "|".join(re.escape(t) for t in sorted(HONORIFICS, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -140,11 +134,11 @@ class Library:
             lexical_sync_limit=self.tuning.lexical_sync_limit,
         )
         self._sources: dict[str, Source] = {}
-        self._speakers: dict[str, str] = {}  # replaced on change, never changed in place
-        self._speaker_idx: SpeakerIndex | None = None
-        self._speaker_idx_source: dict[str, str] | None = None
         self._sources_sizes: dict[str, int] = {}  # article id → its passages
         self._article_freq: Counter[str] = Counter()
+        self.registry = SpeakerRegistry(
+            self.store, lambda: self.indexes.lexical, lambda: self._article_freq, nlp_model
+        )
         self._write = threading.Lock()
         self._seen = 0  # the store's change log is taken in up to here (see `sync`)
         self._spread: CorpusSpread | None = None  # see `corpus_spread`
@@ -173,7 +167,7 @@ class Library:
         summaries = self.store.articles()
         self._sources = {s.id: Source.of(s) for s in summaries}
         self._sources_sizes = {s.id: s.passage_count for s in summaries}
-        self._speakers = _speaker_roles(self.store.speakers())
+        self.registry.reload()
         if opened.articles == set(self._sources):
             self._article_freq = Counter(opened.article_freq)
         else:
@@ -212,16 +206,9 @@ class Library:
     def _encode(self, texts: list[str]) -> np.ndarray:
         return self.embedder.encode(texts, batch_size=self.tuning.batch_size)
 
-    def _remember(self, passages: Iterable[Passage]) -> None:
-        ids = []
-        # A new dict, swapped in whole: questions in other threads iterate the current one.
-        speakers = dict(self._speakers)
-        for p in passages:
-            assert p.id is not None
-            ids.append(p.id)
-            _add_speaker(speakers, p)
-        self._speakers = speakers
-        self.lexical.add(ids)
+    def _remember(self, passages: list[Passage]) -> None:
+        self.registry.remember(passages)
+        self.lexical.add([p.id for p in passages if p.id is not None])
 
     # -- verbs ------------------------------------------------------------------------
 
@@ -399,7 +386,7 @@ class Library:
                     self._sources.pop(aid, None)
                 # Their words: recounted from what is stored (the texts are gone).
                 self._article_freq = self._count_words()
-                self._speakers = _speaker_roles(self.store.speakers())
+                self.registry.reload()
         if added or gone:
             log.info(
                 "taken in from the store: %d articles added, %d removed", len(added), len(gone)
@@ -425,7 +412,7 @@ class Library:
             self.claim_matcher.forget(article_id)
             self._article_freq.subtract(terms(removed.text))
             if any(p.speaker for p in removed.passages):
-                self._speakers = _speaker_roles(self.store.speakers())
+                self.registry.reload()
             self.save_index()
         self._refresh_lexical(save=True)
         return removed
@@ -454,7 +441,7 @@ class Library:
         )
 
     def speakers(self) -> list[str]:
-        return sorted(self._speakers)
+        return self.registry.names()
 
     def ask(self, question: str, *, limit: int | None = None, today: date | None = None) -> Answer:
         """The passages that answer the question, best first, or none when nothing is relevant.
@@ -488,22 +475,8 @@ class Library:
         topic_vector = vectors[1] if topic else None
         found = self._candidates(query, qvec, passages, lexical, self._article_text, topic_vector)
         if query.unnamed:
-            found.unquoted = self._person_named(query.unnamed)
+            found.unquoted = self.registry.person_named(query.unnamed)
         return found
-
-    def _person_named(self, words: tuple[str, ...]) -> str | None:
-        """The person the corpus names by all these words (the parser's PERSON entities in
-        the passages that hold them most), longest form first; None: nobody by that name."""
-        hits = self.lexical.search(" ".join(words), NAMED_PASSAGES)
-        texts = [p.text for p in self.store.passages([pid for pid, _ in hits]).values()]
-        names = [
-            ent.text
-            for doc in nlp_pipeline(self.nlp_model).parse(texts)
-            for ent in doc.ents
-            if ent.label_ == "PERSON" or (ent.label_ == "ORG" and _mistaken_name(ent.text))
-            if set(words) <= set(re.findall(r"\w+", fold(ent.text)))
-        ]
-        return max(names, key=len, default=None)
 
     def newest(self, period: Period | None = None, limit: int = 10) -> list[Result]:
         """The newest articles (of the period), each by its lead or first passage."""
@@ -539,7 +512,7 @@ class Library:
     def analyze(self, question: str) -> Query:
         """Question analysis against this corpus's speakers (retrieval.query)."""
         text = " ".join(question.split())
-        return analyze(text, self._speaker_index(), _lemmas(self.nlp_model, text))
+        return analyze(text, self.registry.index(), _lemmas(self.nlp_model, text))
 
     def answer(
         self,
@@ -599,28 +572,6 @@ class Library:
             also_in_sections=[x for x in sections if x != c.passage.section],
             someone_else=group.someone_else,
         )
-
-    def _titled(self, word: str) -> bool:
-        """Some passage holding the word writes it alone after a title ("Mr Xi said",
-        "President Lee's visit"), as a family name is written, never a given name."""
-        titled = re.compile(rf"\b(?i:{_TITLES})\.?\s+(?i:{re.escape(word)})\b(?![’'-]?\s*[A-Z])")
-        hits = self.lexical.search(word, TITLED_PASSAGES)
-        passages = self.store.passages([pid for pid, _ in hits])
-        return any(titled.search(p.text) for p in passages.values())
-
-    def _speaker_index(self) -> SpeakerIndex:
-        """The speakers indexed for question analysis, re-indexed after they changed."""
-        index = self._speaker_idx
-        if index is None or self._speaker_idx_source is not self._speakers:
-            source = self._speakers
-            freq = self._article_freq
-            index = SpeakerIndex(
-                ((name, role or None) for name, role in source.items()),
-                lambda w: freq.get(stem(w), 0) > 0,
-                self._titled,
-            )
-            self._speaker_idx, self._speaker_idx_source = index, source
-        return index
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Vectors for subscription topics, so they are embedded once, not at every article."""
@@ -771,30 +722,3 @@ def _lemmas(nlp_model: str | None, text: str) -> tuple[str, ...]:
         return ()
     docs = nlp_pipeline(nlp_model).parse([text[:500]])
     return tuple(t.lemma_.lower() for doc in docs for t in doc if t.pos_ == "VERB")
-
-
-def _mistaken_name(name: str) -> bool:
-    """An organisation as the small tagger reads a name it has not seen ("Oda Brannock"): a
-    given and a family name, capitalised as names are, no organisation noun. An organisation
-    ("NASA", "Tesla") speaks through its people: no statement by it is not the tagger's call."""
-    words_ = name.split()
-    return 2 <= len(words_) <= 3 and all(w.istitle() for w in words_) and could_be_person(name)
-
-
-def _speaker_roles(pairs: Iterable[tuple[str, str | None]]) -> dict[str, str]:
-    speakers: dict[str, str] = {}
-    for name, role in pairs:
-        roles = speakers.get(name, "")
-        if role and role not in roles:
-            roles = f"{roles} {role}".strip()
-        speakers[name] = roles
-    return speakers
-
-
-def _add_speaker(speakers: dict[str, str], passage: Passage) -> None:
-    """Remember who speaks in the passage, with every role the articles give them."""
-    if passage.speaker:
-        roles = speakers.get(passage.speaker.name, "")
-        if passage.speaker.role and passage.speaker.role not in roles:
-            roles = f"{roles} {passage.speaker.role}".strip()
-        speakers[passage.speaker.name] = roles
