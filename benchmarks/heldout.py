@@ -11,6 +11,9 @@ their gold passages are read from the shared folder at run time, never copied.
   would type it; meaning and gold are the original question's.
 - `topics.jsonl`: `{"topic", "match", "notes"}`, a subscription topic and the dev articles a
   subscriber to it wants pushed; every other article is a no-match.
+- `kind_examples.jsonl`: `{"kind", "question"}`, questions of our own invention about invented
+  news (no dev article, person or question in them), each of a known kind: more ways of
+  putting each kind than the dev set's few overview questions show the question-kind model.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ DEVSET = SHARED / "devset"
 STORIES_FILE = DATA / "devset_stories.json"
 REWORDED_FILE = DATA / "reworded.jsonl"
 TOPICS_FILE = DATA / "topics.jsonl"
+KIND_EXAMPLES_FILE = DATA / "kind_examples.jsonl"
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -46,6 +50,10 @@ def load_reworded(path: Path = REWORDED_FILE) -> list[dict]:
 
 
 def load_topics(path: Path = TOPICS_FILE) -> list[dict]:
+    return read_jsonl(path)
+
+
+def load_kind_examples(path: Path = KIND_EXAMPLES_FILE) -> list[dict]:
     return read_jsonl(path)
 
 

@@ -6,8 +6,9 @@ The dev set's articles are ingested once into a temporary store, as `briefbot ev
 every question's candidates (dense and keyword, with the question analysed) are gathered
 once. Then, for each of K folds grouped by story (`benchmarks/data/devset_stories.json`,
 scikit-learn's GroupKFold: one story never in both training and test), the question-kind
-model, the passage model and the abstention threshold are fitted on the training questions
-and the held-out questions are answered with them; the contract's figures
+model (which also learns from `benchmarks/data/kind_examples.jsonl`, questions of our own
+about invented news), the passage model and the abstention threshold are fitted on the
+training questions and the held-out questions are answered with them; the contract's figures
 (retrieval.evaluation.score) are printed for the held-out answers and for a fit on all
 questions measured on the same questions (in-sample).
 
@@ -32,7 +33,14 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.heldout import DEVSET, ingest_set, load_reworded, load_stories, read_jsonl
+from benchmarks.heldout import (
+    DEVSET,
+    ingest_set,
+    load_kind_examples,
+    load_reworded,
+    load_stories,
+    read_jsonl,
+)
 from retrieval.evaluation import RANKS, format_table, is_hit, score
 from retrieval.features import (
     KINDS,
@@ -66,13 +74,29 @@ _NO_ABSTENTION = Linear(np.zeros(_N), np.ones(_N), np.zeros((1, _N)), np.zeros(1
 
 
 class Gathered:
-    """Every question's candidates and their labels, gathered once."""
+    """Every question's candidates and their labels, gathered once; with the kind examples'
+    question-kind rows (`benchmarks/data/kind_examples.jsonl`), which every kind model
+    learns from besides the training questions (they hold no dev question, so no fold's
+    held-out question is among them)."""
 
     def __init__(self, questions: list[dict], found: list[Candidates | None], labels, groups):
         self.questions = questions
         self.found = found
         self.labels: list[np.ndarray] = labels
         self.groups: list[str] = groups
+        self.example_rows = np.zeros((0, 0))
+        self.example_kinds = np.zeros(0, dtype=int)
+
+
+def kind_examples(library, examples: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """The examples' question-kind rows, analysed against this library as its questions
+    are, and their kinds."""
+    vectors = library.encode_queries([e["question"] for e in examples])
+    rows = [
+        question_row(library.analyze(e["question"]), v)
+        for e, v in zip(examples, vectors, strict=True)
+    ]
+    return np.stack(rows), np.array([KINDS.index(e["kind"]) for e in examples])
 
 
 def gather(library, questions: list[dict], key_to_id: dict[str, str], stories) -> Gathered:
@@ -137,7 +161,15 @@ def fit_models(data: Gathered, idx: list[int]):
     answerable = [i for i in idx if data.questions[i]["gold"] and data.found[i] is not None]
     rows = np.stack([question_row(data.found[i].query, data.found[i].vector) for i in answerable])
     kinds = np.array([KINDS.index(data.questions[i]["kind"]) for i in answerable])
-    kind_model = fit_linear(rows, kinds, c=KIND_C, multiclass=True)
+
+    def kind_fit(at: np.ndarray | slice) -> Linear:
+        x, y = rows[at], kinds[at]
+        if len(data.example_kinds):
+            x = np.concatenate([x, data.example_rows])
+            y = np.concatenate([y, data.example_kinds])
+        return fit_linear(x, y, c=KIND_C, multiclass=True)
+
+    kind_model = kind_fit(slice(None))
     # The passage model learns from kind probabilities like those of unseen questions:
     # each training question's from a kind model that did not see its story.
     probs = np.zeros((len(answerable), len(KINDS)))
@@ -147,8 +179,7 @@ def fit_models(data: Gathered, idx: list[int]):
         if len(set(kinds[tr])) < len(KINDS):
             probs[te] = 1 / len(KINDS)
             continue
-        m = fit_linear(rows[tr], kinds[tr], c=KIND_C, multiclass=True)
-        logits = m(rows[te])
+        logits = kind_fit(tr)(rows[te])
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
         probs[te] = e / e.sum(axis=1, keepdims=True)
     x, y = [], []
@@ -265,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             key_to_id = ingest_set(library, args.devset)
             texts = {aid: library.store.get(aid).text for aid in set(key_to_id.values())}
             data = gather(library, questions, key_to_id, stories)
+            data.example_rows, data.example_kinds = kind_examples(library, load_kind_examples())
             reworded = None
             if args.reworded:
                 by_qid = {q["qid"]: q for q in questions}

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
+from rapidfuzz import fuzz, process
 
 from benchmarks.heldout import (
     DATA,
     article_keys,
+    load_kind_examples,
     load_reworded,
     load_stories,
     load_topics,
@@ -21,6 +24,7 @@ from benchmarks.heldout import (
 )
 from benchmarks.reworded import question_sets, write_set
 from benchmarks.topics import figures, held_out, precision_threshold
+from retrieval.features import KINDS as QUESTION_KINDS
 
 # The devset README's same-story clusters; every other article is a story of its own.
 CLUSTERS = [
@@ -87,6 +91,24 @@ def test_topics_are_enough_with_traps_and_off_corpus_ones() -> None:
     assert len(rows) >= 32
     assert sum(1 for r in rows if not r["match"]) >= 3  # topics nothing in the corpus answers
     assert sum(1 for r in rows if len(r["match"]) > 1) >= 8
+
+
+def test_kind_examples_cover_every_kind_and_invent_their_news(
+    devset_dir: Path, questions: dict[str, dict]
+) -> None:
+    rows = load_kind_examples()
+    assert Counter(r["kind"] for r in rows) == {kind: 20 for kind in QUESTION_KINDS}
+    # Not a dev question, nor one reworded from it: no example is near any of them.
+    asked = [q["question"].lower() for q in questions.values()]
+    asked += [r["question"].lower() for r in load_reworded()]
+    nearest = [process.extractOne(r["question"].lower(), asked, scorer=fuzz.ratio) for r in rows]
+    assert max(score for _, score, _ in nearest) < 80
+    # Invented news: no name of theirs (a capitalised word the articles never write in lower
+    # case) is one the dev articles use.
+    text = " ".join(p.read_text(encoding="utf-8") for p in (devset_dir / "articles").glob("*"))
+    words = set(re.findall(r"\w+", text))
+    names = {w for r in rows for w in re.findall(r"\b[A-Z][a-z]+\b", r["question"])}
+    assert sorted(n for n in names if n in words and n.lower() not in words) == []
 
 
 def test_no_gold_snippet_is_copied_into_the_data(questions: dict[str, dict]) -> None:
