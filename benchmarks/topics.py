@@ -60,11 +60,16 @@ class Matched:
 
 
 def run_matcher(
-    directory: Path, topics: list[str], embedder, gold: set[Pair] | None = None
+    directory: Path,
+    topics: list[str],
+    embedder,
+    gold: set[Pair] | None = None,
+    stories: dict[str, str] | None = None,
 ) -> tuple[Matched, dict[Pair, np.ndarray], Ranker]:
     """Ingest the set into a temporary Library, read every (topic, article) pair's topic
     features, and match every topic against every article with the shipped ranker, or with
-    one whose topic model is fitted on all pairs when `gold` is given."""
+    one whose topic model is fitted on all pairs when `gold` is given (its threshold from
+    folds of `stories`, the article key → story map)."""
     from retrieval.features import topic_row
     from retrieval.library import Library
 
@@ -84,7 +89,7 @@ def run_matcher(
                         rows[(topic, key)] = topic_row(f)
             ranker = library.ranker
             if gold is not None:
-                stories = load_stories()
+                stories = stories or load_stories()
                 model, threshold = fit_topics(rows, list(rows), gold, stories)
                 plain, plain_threshold = fit_topics(plain_rows(rows), list(rows), gold, stories)
                 ranker = replace(ranker, topics=model, match_above=threshold,
@@ -121,8 +126,9 @@ def fit_topics(
     k = min(INNER_FOLDS, len({stories[key] for key in keys}))
     scores, labels = [], []
     for train, test in story_folds(keys, stories, k):
-        inner = _fit(rows, [p for p in pairs if p[1] in set(train)], gold)
-        held = [p for p in pairs if p[1] in set(test)]
+        trained, tested = set(train), set(test)
+        inner = _fit(rows, [p for p in pairs if p[1] in trained], gold)
+        held = [p for p in pairs if p[1] in tested]
         scores.extend(inner(np.stack([rows[p] for p in held]))[:, 0])
         labels.extend(p in gold for p in held)
     return model, precision_threshold(np.array(scores), np.array(labels), TARGET_PRECISION)
@@ -147,11 +153,11 @@ def precision_threshold(scores: np.ndarray, labels: np.ndarray, target: float) -
     return float((s[last] + s[last + 1]) / 2) if last + 1 < len(s) else float(s[last])
 
 
-def fitted_rule(rows: dict[Pair, np.ndarray], gold: set[Pair]) -> Callable[[list[str]], Decision]:
+def fitted_rule(
+    rows: dict[Pair, np.ndarray], gold: set[Pair], stories: dict[str, str]
+) -> Callable[[list[str]], Decision]:
     """For `held_out`: the topic model fitted on the training articles' pairs, deciding the
     held-out ones (a pair with no features, a topic of no words, never matches)."""
-
-    stories = load_stories()
 
     def fit(train: list[str]) -> Decision:
         keys = set(train)
@@ -317,17 +323,20 @@ def main(argv: list[str] | None = None) -> int:
     labelled = load_topics()
     topics = [row["topic"] for row in labelled]
     gold = {(row["topic"], key) for row in labelled for key in row["match"]}
+    stories = load_stories()
     embedder = SentenceTransformerEmbedder()
-    matched, rows, ranker = run_matcher(args.devset, topics, embedder, gold if args.fit else None)
-    rep = report(matched, labelled, args.folds, fitted_rule(rows, gold))
+    matched, rows, ranker = run_matcher(
+        args.devset, topics, embedder, gold if args.fit else None, stories
+    )
+    rep = report(matched, labelled, args.folds, fitted_rule(rows, gold, stories))
     if args.fit:
         info = {**ranker.info, "topics_fitted": date.today().isoformat(),
                 "topics_data": f"{len(topics)} topics x {len(matched.keys)} articles",
                 "topics_in_sample": rep["overall"],
                 "topics_heldout": rep["folds"]["pooled"] if rep["folds"] else None,
                 "topics_plain_heldout": (
-                    held_out(topics, story_folds(matched.keys, load_stories(), args.folds), gold,
-                             fitted_rule(plain_rows(rows), gold))["pooled"]
+                    held_out(topics, story_folds(matched.keys, stories, args.folds), gold,
+                             fitted_rule(plain_rows(rows), gold, stories))["pooled"]
                     if args.folds else None),
                 "topics_command": "python -m benchmarks.topics --fit --folds 5"}  # fmt: skip
         replace(ranker, info=info).save()
