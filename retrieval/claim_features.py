@@ -250,6 +250,11 @@ def _has_phrase(ws: list[str], group: tuple[tuple[str, ...], ...]) -> bool:
     return any(tuple(ws[i : i + len(p)]) == p for p in group for i in range(len(ws) - len(p) + 1))
 
 
+def hedged(text: str) -> bool:
+    """The text says a matter is still open ("has not been confirmed", "unclear")."""
+    return _has_phrase(words(text), cues().hedge)
+
+
 def denies(text: str) -> bool:
     """The text uses the vocabulary of denial ("denied", "no evidence", "ruled out")."""
     c = cues()

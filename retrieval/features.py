@@ -12,6 +12,7 @@ import numpy as np
 
 from corpus.models import Passage, Status
 from corpus.speakers import fold, same_person
+from retrieval import claim_features
 from retrieval.query import Query
 
 KINDS = ("who_said", "status", "overview", "fact")
@@ -122,6 +123,10 @@ FEATURES = (
     "saying_speaker",
     "article_cosine",
     "article_lead",
+    "gives_date",
+    "gives_quantity",
+    "gives_name",
+    "hedged",
     "who_statement",
     "who_speaker",
     "status_standing",
@@ -130,7 +135,31 @@ FEATURES = (
     "overview_context",
     "fact_verified",
     "fact_unspecified",
+    "status_hedged",
 )
+
+
+# A date as English news writes one: a month or weekday named, a year, a clock time.
+_WEEKDAYS = frozenset(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+)
+_YEAR_OR_CLOCK = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}(?::\d\d)?\s?[ap]\.?m\b", re.I)
+
+
+def gives(wants: str, text: str, asked: set[str]) -> tuple[float, float, float]:
+    """Whether the passage holds the kind of answer the question asks for (`Cues.wants`):
+    a date, a counted quantity, or a name the question does not give (`asked`: the stems
+    of its words). The claim lexicon reads the months, numbers and names."""
+    if wants == "date":
+        ws = set(claim_features.words(text))
+        months = claim_features.cues().months
+        dated = bool(ws & (months | _WEEKDAYS)) or bool(_YEAR_OR_CLOCK.search(text))
+        return float(dated), 0.0, 0.0
+    if wants == "quantity":
+        return 0.0, float(bool(claim_features.quantities(text))), 0.0
+    if wants == "name":
+        return 0.0, 0.0, float(bool(claim_features.names(text) - asked))
+    return 0.0, 0.0, 0.0
 
 
 LEDE = 1  # the last ordinal of an article's lede: its first paragraph and the one after
@@ -165,6 +194,7 @@ def candidate_rows(c: Candidates, kind_probs: Mapping[str, float]) -> np.ndarray
         p["overview"] * col["context"],
         p["fact"] * col["verified"],
         p["fact"] * unspecified,
+        p["status"] * col["hedged"],
     ]
     return np.column_stack([b, *kind_cols]) if len(b) else np.zeros((0, len(FEATURES)))
 
@@ -187,6 +217,7 @@ def _base_rows(c: Candidates) -> np.ndarray:
     dense_rank = {i: r for r, i in enumerate(order)}
     saying = float(q.cues.saying)
     conf = subject.confidence if subject else 0.0
+    asked = {claim_features.stem(w) for w in claim_features.words(q.text)}
     rows = []
     for i, x in enumerate(c.items):
         p = x.passage
@@ -221,6 +252,8 @@ def _base_rows(c: Candidates) -> np.ndarray:
                 saying * has_speaker,
                 article_near,
                 float(p.ordinal <= LEDE) * (1 + article_near),
+                *gives(q.cues.wants, p.text, asked),
+                float(claim_features.hedged(p.text)),
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(_BASE))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
@@ -266,6 +266,7 @@ class Cues:
     yes_no: bool = False  # opens with an auxiliary ("did …", "is …")
     wh: str = ""  # the first wh-word, or ""
     words: int = 0
+    wants: str = ""  # the kind of answer a wh-question asks for (`answer_type`), or ""
 
 
 @dataclass(frozen=True)
@@ -440,6 +441,21 @@ class SpeakerIndex:
         return [SpeakerMatch(name, "role", round(min(1.0, best), 4), hit)]
 
 
+def answer_type(tokens: Sequence[str]) -> str:
+    """What a wh-question's answer is, by English's question words: "when" asks for a
+    date or time, "who" for a name, "how" before a word that is no auxiliary or function
+    word ("how many", "how long") for a quantity; "" for anything else."""
+    if "when" in tokens:
+        return "date"
+    if "who" in tokens or "whose" in tokens:
+        return "name"
+    for i, t in enumerate(tokens[:-1]):
+        after = tokens[i + 1]
+        if t == "how" and after not in _AUXILIARIES and after not in _STOP:
+            return "quantity"
+    return ""
+
+
 def question_words(text: str) -> list[str]:
     """The words of a question as names are looked up by: a possessive's "'s" dropped."""
     words_ = (re.sub(r"['’]s?$", "", t) for t in re.findall(r"[\w'’-]+", text))
@@ -497,6 +513,7 @@ def analyze(question: str, speakers: SpeakerIndex, lemmas: Iterable[str] = ()) -
         yes_no=bool(tokens) and tokens[0] in _AUXILIARIES,
         wh=next((t for t in tokens if t in _WH), ""),
         words=len(tokens),
+        wants=answer_type(tokens),
     )
     # The speaker's name is not the topic; a person asked about ("… about Varga") is.
     subject = [m for m in matches if not m.as_object]

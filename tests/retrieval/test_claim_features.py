@@ -10,6 +10,7 @@ from retrieval.claim_features import (
     contradicts,
     core,
     denies,
+    hedged,
     names,
     number_agreement,
     quantities,
@@ -61,6 +62,12 @@ def test_hedges_are_not_denials() -> None:
     assert not contradicts(
         "The mill is said to have closed.", "The owner declined to comment on the mill."
     )
+
+
+def test_a_hedge_says_the_matter_is_open() -> None:
+    assert hedged("How many were aboard the ferry is still unclear.")
+    assert hedged("The toll has not yet been confirmed by the port authority.")
+    assert not hedged("Forty passengers were aboard the ferry.")
 
 
 def test_a_denial_must_be_aimed_at_the_claim() -> None:

@@ -233,3 +233,19 @@ def test_a_hyphenated_family_name_is_found_as_typed() -> None:
 )
 def test_whose_words_are_asked_for_when_they_name_no_known_speaker(question, unnamed) -> None:
     assert analyze(question, INDEX).unnamed == unnamed
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("when does the Lindmark tram open", "date"),
+        ("who is the new Halbrook coach", "name"),
+        ("how many ferries were cancelled", "quantity"),
+        ("how long will the strike last", "quantity"),
+        ("how did Varga react to the strike", ""),  # manner, not a quantity
+        ("how the pier was rebuilt", ""),
+        ("what did Varga say about the strike", ""),
+    ],
+)
+def test_the_kind_of_answer_a_wh_question_asks_for(question, wants) -> None:
+    assert analyze(question, INDEX).cues.wants == wants

@@ -341,6 +341,30 @@ def test_features_of_the_asked_persons_quote_and_someone_elses() -> None:
     assert col["fact_unspecified"] == pytest.approx([0.0, 0.0, 0.1, 0.1])
 
 
+def test_features_of_the_kind_of_answer_asked_for_and_of_an_open_matter() -> None:
+    when = Query(text="when will the pier reopen", cues=Cues(wh="when", words=5, wants="date"))
+    count = Query(text="how many boats were lost", cues=Cues(wh="how", words=5, wants="quantity"))
+    who = Query(text="who runs the Halbrook pier", cues=Cues(wh="who", words=5, wants="name"))
+    dated = passage(1, "The pier reopens on Friday, officials said.")
+    counted = passage(2, "About 40 boats were lost in the storm.")
+    named = passage(3, "The Halbrook pier is run by Ilse Varga.")
+    open_ = passage(4, "How many boats were lost is still unclear.")
+    items = [cand(p, 0) for p in (dated, counted, named, open_)]
+
+    def column(query: Query, name: str, probs=FACT) -> list[float]:
+        rows = candidate_rows(Candidates(query, np.zeros(4), items), probs)
+        return rows[:, FEATURES.index(name)].tolist()
+
+    assert column(when, "gives_date") == [1.0, 0.0, 0.0, 0.0]
+    assert column(count, "gives_quantity") == [0.0, 1.0, 0.0, 0.0]
+    # "Halbrook" is in the question: only a name it does not give answers "who".
+    assert column(who, "gives_name") == [0.0, 0.0, 1.0, 0.0]
+    assert column(when, "gives_quantity") == [0.0] * 4
+    status = {"who_said": 0.1, "status": 0.7, "overview": 0.1, "fact": 0.1}
+    assert column(count, "hedged") == [0.0, 0.0, 0.0, 1.0]
+    assert column(count, "status_hedged", status) == pytest.approx([0.0, 0.0, 0.0, 0.7])
+
+
 # -- selection --------------------------------------------------------------------------
 
 
