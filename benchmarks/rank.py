@@ -57,6 +57,7 @@ from retrieval.ranker import (
     RankerError,
     calibrate_abstention,
     fit_linear,
+    fit_passages,
     read_file,
     topic_models,
 )
@@ -187,7 +188,8 @@ def fit_models(data: Gathered, idx: list[int]):
         kp = dict(zip(KINDS, probs[j].tolist(), strict=True))
         x.append(candidate_rows(data.found[i], kp))
         y.append(data.labels[i])
-    passage_model = fit_linear(np.concatenate(x), np.concatenate(y), c=PASSAGE_C, multiclass=False)
+    sizes = [len(rows) for rows in x]
+    passage_model = fit_passages(np.concatenate(x), np.concatenate(y), sizes, c=PASSAGE_C)
     return kind_model, passage_model
 
 

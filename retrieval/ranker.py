@@ -1,5 +1,6 @@
-"""The learned ranker: a question-kind model and a passage model (logistic regressions),
-and the abstention threshold calibrated with them, shipped as `ranker.json`.
+"""The learned ranker: a question-kind model (a logistic regression), a passage model (a
+logistic regression and a LightGBM lambdarank booster) and an answerability model with the
+abstention threshold calibrated on it, shipped as `ranker.json`.
 
 The file is written by `python -m benchmarks.rank --fit`, which reads the labelled questions
 of `../shared/devset`, fits with scikit-learn and reports held-out figures on folds grouped by
@@ -13,6 +14,7 @@ import json
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,10 +28,27 @@ from retrieval.features import (
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: the passage model holds a LightGBM booster beside its linear model
 CONSTANT = 1e-4  # inputs whose spread is below this are taken as constant
 _CUES = 12  # features.question_row: the question's vector, then this many cues
 DEFAULT_FILE = Path(__file__).with_name("ranker.json")
+# The booster: a few hundred shallow trees with large leaves, for some 8,000 candidates of
+# 150-200 questions (more leaves or rounds fit the training questions, not new ones). One
+# thread and a fixed seed: the same data gives the same file on any machine.
+BOOSTER_ROUNDS = 200
+BOOSTER_PARAMS = {
+    "objective": "lambdarank",
+    "lambdarank_truncation_level": 10,
+    "learning_rate": 0.05,
+    "num_leaves": 8,
+    "max_depth": 3,
+    "min_data_in_leaf": 40,
+    "lambda_l2": 1.0,
+    "seed": 0,
+    "deterministic": True,
+    "num_threads": 1,
+    "verbose": -1,
+}
 
 
 class RankerError(Exception):
@@ -74,12 +93,56 @@ class Linear:
 
 
 @dataclass(frozen=True)
+class Passages:
+    """The passage model: a logistic regression's log-odds that the passage answers, and a
+    LightGBM lambdarank booster's ordering of a question's candidates over the same
+    features, each in units of its spread over the training candidates, averaged. The
+    linear model carries to unseen questions steadily; the trees read what it cannot, how
+    the features combine. Scores order candidates; nothing reads them as probabilities."""
+
+    linear: Linear
+    booster: Any = None  # lightgbm.Booster; None: the linear model alone (the prior)
+    spreads: tuple[float, float] = (1.0, 1.0)  # (linear, booster) scores' standard deviations
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.atleast_2d(rows)
+        linear = self.linear(rows)[:, 0]
+        if self.booster is None:
+            return linear
+        trees = self.booster.predict(rows, raw_score=True, num_threads=1)
+        return (linear / self.spreads[0] + trees / self.spreads[1]) / 2
+
+    def to_json(self) -> dict:
+        data: dict = {"linear": self.linear.to_json()}
+        if self.booster is not None:
+            data["booster"] = self.booster.model_to_string()
+            data["spreads"] = [round(x, 8) for x in self.spreads]
+        return data
+
+    @classmethod
+    def from_json(cls, d: dict) -> Passages:
+        linear = Linear.from_json(d["linear"])
+        if "booster" not in d:
+            return cls(linear)
+        import lightgbm
+
+        try:
+            booster = lightgbm.Booster(model_str=d["booster"])
+        except lightgbm.basic.LightGBMError as exc:
+            raise ValueError(f"booster: {exc}") from exc
+        spreads = tuple(float(x) for x in d["spreads"])
+        if len(spreads) != 2 or not all(np.isfinite(x) and x > 0 for x in spreads):
+            raise ValueError("a spread is not a positive number")
+        return cls(linear, booster, (spreads[0], spreads[1]))
+
+
+@dataclass(frozen=True)
 class Ranker:
-    """Question kinds, passage scores (log-odds of answering), whether the question is
+    """Question kinds, passage scores (an ordering of the candidates), whether the question is
     answered at all (log-odds, from its best candidates) and where to abstain."""
 
     kinds: Linear
-    passages: Linear
+    passages: Passages
     answerable: Linear
     abstain_below: float  # nothing is shown when `answerable` falls below this
     info: dict
@@ -100,7 +163,8 @@ class Ranker:
                        np.zeros(len(KINDS)))  # fmt: skip
         coef = np.zeros((1, len(FEATURES)))
         coef[0, FEATURES.index("cosine")] = 1.0
-        passages = Linear(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), coef, np.zeros(1))
+        cosine = Linear(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), coef, np.zeros(1))
+        passages = Passages(cosine)
         n = len(QUESTION_FEATURES)
         answerable = Linear(np.zeros(n), np.ones(n), np.zeros((1, n)), np.zeros(1))
         return cls(kinds, passages, answerable, float("-inf"), {"prior": True})
@@ -123,7 +187,7 @@ class Ranker:
     def score(self, rows: np.ndarray) -> np.ndarray:
         if len(rows) == 0:
             return np.zeros(0)
-        return self.passages(rows)[:, 0]
+        return self.passages(rows)
 
     def answerability(self, row: np.ndarray) -> float:
         return float(self.answerable(row)[0, 0])
@@ -178,7 +242,7 @@ class Ranker:
         try:
             ranker = cls(
                 Linear.from_json(data["kind_model"]),
-                Linear.from_json(data["passage_model"]),
+                Passages.from_json(data["passage_model"]),
                 Linear.from_json(data["answerable_model"]),
                 float(data["abstain_below"]),
                 data.get("info", {}),
@@ -238,6 +302,20 @@ def fit_linear(x: np.ndarray, y: np.ndarray, *, c: float, multiclass: bool) -> L
         order = [list(model.classes_).index(k) for k in range(len(KINDS))]
         return Linear(mean, scale, model.coef_[order], model.intercept_[order])
     return Linear(mean, scale, model.coef_, model.intercept_)
+
+
+def fit_passages(x: np.ndarray, y: np.ndarray, sizes: list[int], *, c: float) -> Passages:
+    """The passage model from candidate rows `x` labelled `y` (1: answers), `sizes` the
+    number of rows of each question in turn (the booster ranks within a question)."""
+    import lightgbm
+
+    linear = fit_linear(x, y, c=c, multiclass=False)
+    data = lightgbm.Dataset(x, y.astype(int), group=sizes)
+    booster = lightgbm.train(BOOSTER_PARAMS, data, num_boost_round=BOOSTER_ROUNDS)
+    spreads = (float(linear(x)[:, 0].std()), float(booster.predict(x, raw_score=True).std()))
+    if not all(s > CONSTANT for s in spreads):  # a model that does not tell rows apart
+        return Passages(linear)
+    return Passages(linear, booster, spreads)
 
 
 def calibrate_abstention(answerable: list[float], *, false_abstention: float) -> float:

@@ -65,7 +65,7 @@ def hybrid(
 
 
 def rank(found: Candidates, ranker: Ranker) -> dict[str, float]:
-    """Score every candidate with the learned ranker (log-odds that it answers the question);
+    """Score every candidate with the learned ranker (higher: likelier to answer the question);
     returns the question-kind probabilities the scores were computed with."""
     probs = ranker.kind_probs(question_row(found.query, found.vector))
     scores = ranker.score(candidate_rows(found, probs))

@@ -34,6 +34,7 @@ from retrieval.ranker import (
     RankerError,
     calibrate_abstention,
     fit_linear,
+    fit_passages,
     topic_models,
 )
 from retrieval.ranking import hybrid, match, rank, reciprocal_rank_fusion, topic_coverage
@@ -135,7 +136,9 @@ def test_topic_coverage_of_an_empty_topic_is_full() -> None:
 
 def test_the_shipped_ranker_loads_and_fits_these_features() -> None:
     ranker = Ranker.load(DEFAULT_FILE)
-    assert ranker.passages.coef.shape == (1, len(FEATURES))
+    assert ranker.passages.linear.coef.shape == (1, len(FEATURES))
+    assert ranker.passages.booster is not None
+    assert ranker.passages.booster.num_feature() == len(FEATURES)
     assert ranker.kinds.coef.shape[0] == len(KINDS)
     assert math.isfinite(ranker.abstain_below)
     assert ranker.info["command"] == "python -m benchmarks.rank --fit"
@@ -266,7 +269,8 @@ def test_a_ranker_round_trips_through_its_file(tmp_path: Path) -> None:
     Ranker(prior.kinds, prior.passages, prior.answerable, -1.5, {"note": "invented"}).save(path)
     back = Ranker.load(path)
     assert back.abstain_below == -1.5 and back.info == {"note": "invented"}
-    assert np.allclose(back.passages.coef, prior.passages.coef)
+    assert np.allclose(back.passages.linear.coef, prior.passages.linear.coef)
+    assert back.passages.booster is None
     probs = back.kind_probs(np.zeros(4 + 12))
     assert probs == pytest.approx(dict.fromkeys(KINDS, 0.25))
 
@@ -296,6 +300,47 @@ def test_the_topic_models_of_a_file_for_other_passage_features_are_still_read(
     assert np.allclose(kept["topics"].coef, topics.coef)
     with pytest.raises(RankerError, match="unreadable"):
         topic_models(tmp_path / "absent.json")
+
+
+def test_the_passage_model_averages_its_linear_and_tree_scores_by_their_spreads(
+    tmp_path: Path,
+) -> None:
+    # Three invented questions of four candidates; the answer is the candidate whose first
+    # feature is high and whose second is low (what no single feature tells).
+    rng = np.random.default_rng(0)
+    x = rng.random((120, len(FEATURES)))
+    y = ((x[:, 0] > 0.5) & (x[:, 1] < 0.5)).astype(float)
+    model = fit_passages(x, y, [4] * 30, c=1.0)
+    assert model.booster is not None and all(s > 0 for s in model.spreads)
+    rows = x[:8]
+    expected = (model.linear(rows)[:, 0] / model.spreads[0]
+                + model.booster.predict(rows, raw_score=True) / model.spreads[1]) / 2  # fmt: skip
+    assert model(rows) == pytest.approx(expected)
+    # The answers come first more often than by chance.
+    scores = model(x).reshape(30, 4)
+    labels = y.reshape(30, 4)
+    answered = labels.sum(axis=1) > 0
+    top = labels[np.arange(30), scores.argmax(axis=1)]
+    assert top[answered].mean() > labels[answered].mean()
+    # And it round-trips through the ranker's file, booster and all.
+    prior = Ranker.prior(4)
+    path = tmp_path / "ranker.json"
+    Ranker(prior.kinds, model, prior.answerable, 0.0, {}).save(path)
+    back = Ranker.load(path)
+    assert back.score(rows) == pytest.approx(model(rows))
+
+
+def test_a_ranker_file_whose_booster_is_broken_is_refused(tmp_path: Path) -> None:
+    x = np.random.default_rng(1).random((40, len(FEATURES)))
+    model = fit_passages(x, (x[:, 0] > 0.5).astype(float), [4] * 10, c=1.0)
+    prior = Ranker.prior(4)
+    path = tmp_path / "ranker.json"
+    Ranker(prior.kinds, model, prior.answerable, 0.0, {}).save(path)
+    data = json.loads(path.read_text())
+    data["passage_model"]["booster"] = "not a model"
+    path.write_text(json.dumps(data))
+    with pytest.raises(RankerError, match="malformed"):
+        Ranker.load(path)
 
 
 def test_linear_standardises_then_weighs() -> None:
@@ -512,7 +557,7 @@ def test_a_ranker_file_with_a_zero_scale_is_refused(tmp_path: Path) -> None:
     Ranker.prior(4).save(path)
     text = path.read_text()
     data = json.loads(text)
-    data["passage_model"]["scale"][0] = 0.0
+    data["passage_model"]["linear"]["scale"][0] = 0.0
     path.write_text(json.dumps(data))
     with pytest.raises(RankerError, match="malformed"):
         Ranker.load(path)
