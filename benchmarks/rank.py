@@ -18,7 +18,7 @@ negative questions play no part in choosing it and are counted only on the held-
 
 `--fit` writes the fit on all questions to `retrieval/ranker.json` (the file the library
 loads), with the held-out figures beside it. Nothing of the dev set is copied: the file holds
-coefficients only.
+coefficients and the booster's trees (feature thresholds) only.
 """
 
 from __future__ import annotations
