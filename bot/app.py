@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 # How often the bot looks for articles that another process (`briefbot ingest`) added or
 # removed: one indexed query when nothing changed.
 SYNC_SECONDS = 2.0
+TAKE_IN_JOB = "take-in"
 
 COMMANDS = [
     BotCommand("help", "What I do, with an example"),
@@ -93,7 +94,7 @@ def build_application(settings: Settings, library: Library) -> Application:
         # the interpreter for seconds, which would stall the event loop mid-service.
         await asyncio.to_thread(services.language.warm)
         app.job_queue.run_repeating(
-            subscribing.take_in_changes, interval=SYNC_SECONDS, first=0, name="take-in"
+            subscribing.take_in_changes, interval=SYNC_SECONDS, first=0, name=TAKE_IN_JOB
         )
         # What start-up loaded (model, indexes, modules) lives until the end: kept out of the
         # collector's full passes, which otherwise stall the event loop for 80 ms and more.

@@ -36,6 +36,7 @@ class Cues:
     scales: Mapping[str, int]
     function_words: frozenset[str]
     months: frozenset[str]
+    weekdays: frozenset[str]
 
 
 @cache
@@ -58,6 +59,7 @@ def cues() -> Cues:
         scales=dict(data["scales"]),
         function_words=frozenset(data["function_words"]),
         months=frozenset(data["months"]),
+        weekdays=frozenset(data["weekdays"]),
     )
 
 
@@ -247,7 +249,21 @@ def _without_hedges(ws: list[str], c: Cues) -> list[str]:
 
 
 def _has_phrase(ws: list[str], group: tuple[tuple[str, ...], ...]) -> bool:
-    return any(tuple(ws[i : i + len(p)]) == p for p in group for i in range(len(ws) - len(p) + 1))
+    starting = _by_first_word(group)
+    return any(
+        tuple(ws[i : i + len(p)]) == p for i, w in enumerate(ws) for p in starting.get(w, ())
+    )
+
+
+@cache
+def _by_first_word(group: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ...]]]:
+    """A phrase group by its phrases' first words: each word of a text is checked against
+    the few phrases it can open, not every phrase at every position."""
+    starting: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in group:
+        if phrase:
+            starting.setdefault(phrase[0], []).append(phrase)
+    return starting
 
 
 def hedged(text: str) -> bool:

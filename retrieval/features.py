@@ -139,10 +139,8 @@ FEATURES = (
 )
 
 
-# A date as English news writes one: a month or weekday named, a year, a clock time.
-_WEEKDAYS = frozenset(
-    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-)
+# A date as English news writes one: a month or weekday named (the claim lexicon's), a year,
+# a clock time.
 _YEAR_OR_CLOCK = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}(?::\d\d)?\s?[ap]\.?m\b", re.I)
 
 
@@ -151,9 +149,10 @@ def gives(wants: str, text: str, asked: set[str]) -> tuple[float, float, float]:
     a date, a counted quantity, or a name the question does not give (`asked`: the stems
     of its words). The claim lexicon reads the months, numbers and names."""
     if wants == "date":
+        lexicon = claim_features.cues()
         ws = set(claim_features.words(text))
-        months = claim_features.cues().months
-        dated = bool(ws & (months | _WEEKDAYS)) or bool(_YEAR_OR_CLOCK.search(text))
+        named = ws & lexicon.months or ws & lexicon.weekdays
+        dated = bool(named) or bool(_YEAR_OR_CLOCK.search(text))
         return float(dated), 0.0, 0.0
     if wants == "quantity":
         return 0.0, float(bool(claim_features.quantities(text))), 0.0

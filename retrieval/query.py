@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
@@ -449,10 +450,8 @@ def answer_type(tokens: Sequence[str]) -> str:
         return "date"
     if "who" in tokens or "whose" in tokens:
         return "name"
-    for i, t in enumerate(tokens[:-1]):
-        after = tokens[i + 1]
-        if t == "how" and after not in _AUXILIARIES and after not in _STOP:
-            return "quantity"
+    if any(a == "how" and b not in _AUXILIARIES and b not in _STOP for a, b in pairwise(tokens)):
+        return "quantity"
     return ""
 
 

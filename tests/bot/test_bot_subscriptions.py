@@ -7,7 +7,7 @@ import asyncio
 import pytest
 import sqlalchemy as sa
 
-from bot.app import build_services
+from bot.app import TAKE_IN_JOB, build_services
 from bot.delivery import JOB_NAME, kick_delivery, send_digests
 from bot.subscribing import match_new_articles
 from bot.subscriptions import Kind, Schedule
@@ -320,8 +320,8 @@ async def test_an_unexpected_error_mid_run_leaves_no_delivery_claimed(
     # Only the run the new article starts, then the one this test starts: the periodic sweep
     # and the store follower (which also matches the new article, and kicks a run of its own)
     # could otherwise send the released deliveries before the check below reads them.
-    periodic = [j for name in (JOB_NAME, "take-in") for j in h.app.job_queue.get_jobs_by_name(name)]
-    assert {j.name for j in periodic} == {JOB_NAME, "take-in"}
+    periodic = [j for n in (JOB_NAME, TAKE_IN_JOB) for j in h.app.job_queue.get_jobs_by_name(n)]
+    assert {j.name for j in periodic} == {JOB_NAME, TAKE_IN_JOB}
     for job in periodic:
         job.schedule_removal()
     summary = await h.add_article(sample_bytes("dam"), "dam.txt")
